@@ -70,7 +70,7 @@ export type InvalidInputErrorCode =
   | 'SMTP_INVALID_NON_ASCII'
   /** A command line, or a message line in DATA, longer than RFC 5321 allows. */
   | 'SMTP_INVALID_LINE_TOO_LONG'
-  /** A BDAT chunk size, SIZE value or other number outside its range. */
+  /** A BDAT chunk size, SIZE value, configured bound or other number outside its range. */
   | 'SMTP_INVALID_NUMBER';
 
 /**

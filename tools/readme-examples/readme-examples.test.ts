@@ -1,0 +1,55 @@
+/**
+ * Every ```ts block in a package README is a runnable example: it imports the package by its
+ * public name (resolved to the built `dist` through the exports map, as a user would) and runs
+ * here. A block whose first line is `// not run` is skipped, for fragments that need a server.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const packagesDir = join(here, '../../packages');
+const scratch = join(here, '.examples');
+
+const examples = readdirSync(packagesDir).flatMap((name) => {
+  let readme: string;
+  try {
+    readme = readFileSync(join(packagesDir, name, 'README.md'), 'utf8');
+  } catch {
+    return [];
+  }
+  const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '');
+  return blocks
+    .filter((code) => !code.startsWith('// not run'))
+    .map((code, index) => ({ name, index, code }));
+});
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('README examples', () => {
+  it('finds an example in every package README', () => {
+    const withReadme = readdirSync(packagesDir).filter((name) => {
+      try {
+        readFileSync(join(packagesDir, name, 'README.md'));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(new Set(examples.map((e) => e.name))).toEqual(new Set(withReadme));
+  });
+
+  it.each(examples)('packages/$name/README.md example $index runs', async ({ name, index, code }) => {
+    mkdirSync(scratch, { recursive: true });
+    const file = join(scratch, `${name}-${index}.ts`);
+    writeFileSync(file, code);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await import(pathToFileURL(file).href);
+      expect(log).toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+    }
+  });
+});
