@@ -61,7 +61,8 @@ describe('check-boundaries', () => {
   it('rejects a node: import in @smtp/protocol but allows it in its tests', () => {
     const result = check({
       ...protocol,
-      'packages/protocol/src/a.ts': "import { Buffer } from 'node:buffer';\nexport const a = Buffer;\n",
+      'packages/protocol/src/a.ts':
+        "import { Buffer } from 'node:buffer';\nexport const a = Buffer;\n",
       'packages/protocol/src/a.test.ts': "import { readFileSync } from 'node:fs';\n",
     });
     expect(result.ok).toBe(false);

@@ -2,10 +2,14 @@
  * Every ```ts block in a package README is a runnable example: it imports the package by its
  * public name (resolved to the built `dist` through the exports map, as a user would) and runs
  * here. A block whose first line is `// not run` is skipped, for fragments that need a server.
+ *
+ * A `console.log(...); // text` line promises what it prints: those texts must appear, in
+ * order, among the printed lines (`...` in a comment marks an abbreviation and is not checked).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { format } from 'node:util';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -40,16 +44,29 @@ describe('README examples', () => {
     expect(new Set(examples.map((e) => e.name))).toEqual(new Set(withReadme));
   });
 
-  it.each(examples)('packages/$name/README.md example $index runs', async ({ name, index, code }) => {
+  const cases = examples.map(
+    (e) => [`packages/${e.name}/README.md example ${e.index}`, e] as const,
+  );
+
+  it.each(cases)('%s runs and prints what it promises', async (_title, { name, index, code }) => {
     mkdirSync(scratch, { recursive: true });
     const file = join(scratch, `${name}-${index}.ts`);
     writeFileSync(file, code);
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const printed: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      printed.push(format(...args));
+    });
     try {
       await import(pathToFileURL(file).href);
-      expect(log).toHaveBeenCalled();
     } finally {
       log.mockRestore();
     }
+    expect(printed.length).toBeGreaterThan(0);
+    const promised = [...code.matchAll(/console\.log\(.*\);? *\/\/ (.*)$/gm)]
+      .map((m) => m[1] ?? '')
+      .filter((text) => !text.includes('...'));
+    let next = 0;
+    for (const line of printed) if (line === promised[next]) next++;
+    expect(promised.slice(next), `printed:\n${printed.join('\n')}`).toEqual([]);
   });
 });

@@ -71,7 +71,9 @@ export type InvalidInputErrorCode =
   /** A command line, or a message line in DATA, longer than RFC 5321 allows. */
   | 'SMTP_INVALID_LINE_TOO_LONG'
   /** A BDAT chunk size, SIZE value, configured bound or other number outside its range. */
-  | 'SMTP_INVALID_NUMBER';
+  | 'SMTP_INVALID_NUMBER'
+  /** A streaming encoder used after `end()`: a caller bug, reported before any byte is made. */
+  | 'SMTP_INVALID_STATE';
 
 /**
  * A value given by the caller cannot be put on the wire safely (RFC 5321 grammar, or an attempt
@@ -98,6 +100,8 @@ export type SaslErrorCode =
   | 'SMTP_SASL_SERVER_SIGNATURE_MISMATCH'
   /** The mechanism cannot be used with what it was given (missing password, bad nonce...). */
   | 'SMTP_SASL_INVALID_CREDENTIALS'
+  /** The server ended the exchange with an error inside the mechanism (SCRAM `e=`). */
+  | 'SMTP_SASL_SERVER_REJECTED'
   /** A step was called after the mechanism finished or failed. */
   | 'SMTP_SASL_STATE';
 

@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeBase64, encodeBase64 } from './base64.ts';
+
+/** Fixed seed by default so CI is reproducible; widen locally with FC_SEED / FC_NUM_RUNS. */
+const params = {
+  seed: Number(process.env.FC_SEED ?? 42),
+  numRuns: Number(process.env.FC_NUM_RUNS ?? 200),
+};
+
+describe('base64 properties', () => {
+  it('encodes exactly as Buffer does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        expect(encodeBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));
+      }),
+      params,
+    );
+  });
+
+  it('round-trips any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        expect(decodeBase64(encodeBase64(bytes))).toEqual(bytes);
+      }),
+      params,
+    );
+  });
+
+  it('accepts a string only if it is the canonical encoding of what it decodes to', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= -_\r\n';
+    const candidate = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...alphabet), maxLength: 24 }),
+      fc.string({ maxLength: 24 }),
+    );
+    fc.assert(
+      fc.property(candidate, (input) => {
+        const decoded = decodeBase64(input);
+        if (decoded !== undefined) {
+          expect(encodeBase64(decoded)).toBe(input);
+          // Where Buffer accepts the text too, both read the same bytes.
+          expect(Buffer.from(input, 'base64')).toEqual(Buffer.from(decoded));
+        }
+      }),
+      params,
+    );
+  });
+});
