@@ -1,13 +1,17 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import { sharedTestConfig } from '../../vitest.shared.ts';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts'],
-    coverage: {
-      provider: 'v8',
-      include: ['src/**/*.ts'],
-      exclude: ['src/**/*.test.ts', 'src/testing/**', 'src/__fixtures__/**', 'src/**/*.d.ts'],
-      thresholds: { lines: 100, branches: 100, functions: 100, statements: 100 },
+export default mergeConfig(
+  sharedTestConfig,
+  defineConfig({
+    test: {
+      include: ['src/**/*.test.ts'],
+      coverage: {
+        provider: 'v8',
+        include: ['src/**/*.ts'],
+        exclude: ['src/**/*.test.ts', 'src/testing/**', 'src/__fixtures__/**', 'src/**/*.d.ts'],
+        thresholds: { lines: 100, branches: 100, functions: 100, statements: 100 },
+      },
     },
-  },
-});
+  }),
+);
