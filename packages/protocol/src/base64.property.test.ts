@@ -1,12 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64, encodeBase64 } from './base64.ts';
+import { propertyRuns } from './testing/property.ts';
 
-/** Fixed seed by default so CI is reproducible; widen locally with FC_SEED / FC_NUM_RUNS. */
-const params = {
-  seed: Number(process.env.FC_SEED ?? 42),
-  numRuns: Number(process.env.FC_NUM_RUNS ?? 200),
-};
+const params = propertyRuns(200);
 
 describe('base64 properties', () => {
   it('encodes exactly as Buffer does', () => {

@@ -3,11 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { type BdatFrame, createBdatFramer } from './bdat.ts';
 import { InvalidInputError } from './errors.ts';
 import { concat, latin1 } from './testing/feed.ts';
+import { propertyRuns } from './testing/property.ts';
 
-const runs = {
-  seed: Number(process.env.FC_SEED ?? 42),
-  numRuns: Number(process.env.FC_NUM_RUNS ?? 300),
-};
+const runs = propertyRuns(300);
 
 const textOctet = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(0x0d, 0x0a, 0x2e) },

@@ -15,11 +15,9 @@ import {
 } from './commands.ts';
 import { InvalidInputError } from './errors.ts';
 import { validateMailbox } from './mailbox.ts';
+import { propertyRuns } from './testing/property.ts';
 
-const runs = {
-  seed: Number(process.env.FC_SEED ?? 42),
-  numRuns: Number(process.env.FC_NUM_RUNS ?? 300),
-};
+const runs = propertyRuns(300);
 
 /** Strings from the characters that matter to command syntax and injection, often near-valid. */
 const tricky = fc.string({

@@ -3,11 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { createDataEncoder, encodeDataBody } from './data-encoder.ts';
 import { InvalidInputError } from './errors.ts';
 import { concat, latin1 } from './testing/feed.ts';
+import { propertyRuns } from './testing/property.ts';
 
-const runs = {
-  seed: Number(process.env.FC_SEED ?? 42),
-  numRuns: Number(process.env.FC_NUM_RUNS ?? 300),
-};
+const runs = propertyRuns(300);
 
 /** Content octets biased towards what matters here: CR, LF and dots, but never NUL. */
 const textOctet = fc.oneof(

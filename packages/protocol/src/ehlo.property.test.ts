@@ -5,12 +5,9 @@ import { ProtocolError } from './errors.ts';
 import { createReply, type Reply } from './reply.ts';
 import { createReplyParser } from './reply-parser.ts';
 import { bytes } from './testing/feed.ts';
+import { propertyRuns } from './testing/property.ts';
 
-/** Fixed seed by default so CI is reproducible; widen locally with FC_SEED / FC_NUM_RUNS. */
-const params = {
-  seed: Number(process.env.FC_SEED ?? 42),
-  numRuns: Number(process.env.FC_NUM_RUNS ?? 300),
-};
+const params = propertyRuns(300);
 
 /** EHLO-ish line text: real keywords and parameters mixed with arbitrary text. */
 const ehloLine = fc.oneof(

@@ -4,12 +4,9 @@ import { ProtocolError } from './errors.ts';
 import { createReply, type Reply } from './reply.ts';
 import { createReplyParser, type ReplyParserOptions } from './reply-parser.ts';
 import { bytes, concat } from './testing/feed.ts';
+import { propertyRuns } from './testing/property.ts';
 
-/** Fixed seed by default so CI is reproducible; widen locally with FC_SEED / FC_NUM_RUNS. */
-const params = {
-  seed: Number(process.env.FC_SEED ?? 42),
-  numRuns: Number(process.env.FC_NUM_RUNS ?? 300),
-};
+const params = propertyRuns(300);
 
 /** Cuts `data` at the given offsets (any order, duplicates and out-of-range ones allowed). */
 function splitAt(data: Uint8Array, offsets: readonly number[]): Uint8Array[] {

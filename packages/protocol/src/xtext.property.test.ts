@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from './errors.ts';
+import { propertyRuns } from './testing/property.ts';
 import {
   decodeUtf8Addr,
   decodeXtext,
@@ -9,10 +10,7 @@ import {
   encodeXtext,
 } from './xtext.ts';
 
-const runs = {
-  seed: Number(process.env.FC_SEED ?? 42),
-  numRuns: Number(process.env.FC_NUM_RUNS ?? 300),
-};
+const runs = propertyRuns(300);
 
 /** Well-formed strings over the whole of Unicode, controls included. */
 const anyText = fc.string({ unit: 'binary' });

@@ -5,17 +5,14 @@
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../testing/property.ts';
 import { constantTimeEqual } from './constant-time.ts';
 import { hmacMd5, hmacSha256 } from './hmac.ts';
 import { md5 } from './md5.ts';
 import { pbkdf2HmacSha256 } from './pbkdf2.ts';
 import { sha256 } from './sha256.ts';
 
-/** Fixed seed by default so CI is reproducible; widen locally with FC_SEED / FC_NUM_RUNS. */
-const params = {
-  seed: Number(process.env.FC_SEED ?? 42),
-  numRuns: Number(process.env.FC_NUM_RUNS ?? 200),
-};
+const params = propertyRuns(200);
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 // Lengths up to 300 cross the one-block/two-block padding boundary (55/56 bytes) and the

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64 } from '../base64.ts';
 import { SaslError } from '../errors.ts';
+import { propertyRuns } from '../testing/property.ts';
 import { createCramMd5 } from './cram-md5.ts';
 import { createLogin } from './login.ts';
 import { MAX_SASL_ROUNDS, type SaslMechanism } from './mechanism.ts';
@@ -14,11 +15,7 @@ import { createPlain } from './plain.ts';
 import { createScramSha256 } from './scram.ts';
 import { createXoauth2 } from './xoauth2.ts';
 
-/** Fixed seed by default so CI is reproducible; widen locally with FC_SEED / FC_NUM_RUNS. */
-const params = {
-  seed: Number(process.env.FC_SEED ?? 42),
-  numRuns: Number(process.env.FC_NUM_RUNS ?? 200),
-};
+const params = propertyRuns(200);
 
 const NONCE = 'clientnonce';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
