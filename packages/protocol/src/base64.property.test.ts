@@ -1,7 +1,7 @@
 import fc from 'fast-check';
+import { propertyRuns } from 'test-servers/testing';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64, encodeBase64 } from './base64.ts';
-import { propertyRuns } from './testing/property.ts';
 
 const params = propertyRuns(200);
 

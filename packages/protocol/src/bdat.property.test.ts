@@ -1,9 +1,8 @@
 import fc from 'fast-check';
+import { concat, latin1, propertyRuns } from 'test-servers/testing';
 import { describe, expect, it } from 'vitest';
 import { type BdatFrame, createBdatFramer } from './bdat.ts';
 import { InvalidInputError } from './errors.ts';
-import { concat, latin1 } from './testing/feed.ts';
-import { propertyRuns } from './testing/property.ts';
 
 const runs = propertyRuns(300);
 

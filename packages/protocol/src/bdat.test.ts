@@ -1,6 +1,3 @@
-import { describe, expect, it } from 'vitest';
-import { type BdatFramerOptions, createBdatFramer, DEFAULT_BDAT_CHUNK_SIZE } from './bdat.ts';
-import { InvalidInputError } from './errors.ts';
 import {
   bytes,
   describeFeedMode,
@@ -8,7 +5,10 @@ import {
   feedModes,
   latin1,
   splitBytes,
-} from './testing/feed.ts';
+} from 'test-servers/testing';
+import { describe, expect, it } from 'vitest';
+import { type BdatFramerOptions, createBdatFramer, DEFAULT_BDAT_CHUNK_SIZE } from './bdat.ts';
+import { InvalidInputError } from './errors.ts';
 
 type Frame = readonly [command: string, payload: string];
 

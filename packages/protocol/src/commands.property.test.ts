@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyRuns } from 'test-servers/testing';
 import { describe, expect, it } from 'vitest';
 import {
   type DsnNotify,
@@ -15,7 +16,6 @@ import {
 } from './commands.ts';
 import { InvalidInputError } from './errors.ts';
 import { validateMailbox } from './mailbox.ts';
-import { propertyRuns } from './testing/property.ts';
 
 const runs = propertyRuns(300);
 

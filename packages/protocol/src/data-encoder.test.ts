@@ -1,6 +1,3 @@
-import { describe, expect, it } from 'vitest';
-import { createDataEncoder, encodeDataBody, MAX_DATA_LINE_LENGTH } from './data-encoder.ts';
-import { InvalidInputError } from './errors.ts';
 import {
   bytes,
   concat,
@@ -9,7 +6,10 @@ import {
   feedModes,
   latin1,
   splitBytes,
-} from './testing/feed.ts';
+} from 'test-servers/testing';
+import { describe, expect, it } from 'vitest';
+import { createDataEncoder, encodeDataBody, MAX_DATA_LINE_LENGTH } from './data-encoder.ts';
+import { InvalidInputError } from './errors.ts';
 
 /** Pushes `input` in the chunks `mode` gives, then ends; returns everything as one array. */
 function encodeIn(mode: FeedMode, input: Uint8Array): Uint8Array {

@@ -1,11 +1,10 @@
 import fc from 'fast-check';
+import { bytes, propertyRuns } from 'test-servers/testing';
 import { describe, expect, it } from 'vitest';
 import { parseEhlo } from './ehlo.ts';
 import { ProtocolError } from './errors.ts';
 import { createReply, type Reply } from './reply.ts';
 import { createReplyParser } from './reply-parser.ts';
-import { bytes } from './testing/feed.ts';
-import { propertyRuns } from './testing/property.ts';
 
 const params = propertyRuns(300);
 

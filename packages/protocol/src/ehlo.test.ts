@@ -1,10 +1,10 @@
+import { bytes } from 'test-servers/testing';
 import { describe, expect, it } from 'vitest';
 import { type ReplyTranscriptName, replyTranscripts } from './__fixtures__/replies.ts';
 import { type Capabilities, hasExtension, parseEhlo } from './ehlo.ts';
 import { ProtocolError } from './errors.ts';
 import { createReply, type Reply } from './reply.ts';
 import { createReplyParser } from './reply-parser.ts';
-import { bytes } from './testing/feed.ts';
 
 /** The last reply of a golden transcript, parsed by the real parser. */
 function lastReply(name: ReplyTranscriptName): Reply {

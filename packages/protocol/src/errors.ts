@@ -37,7 +37,13 @@ export type ProtocolErrorCode =
   /** The parser was used after it had already failed; call `reset()` first. */
   | 'SMTP_PROTOCOL_PARSER_FAILED'
   /** A reply that was parsed correctly does not make sense where it arrived (EHLO, SASL). */
-  | 'SMTP_PROTOCOL_UNEXPECTED_REPLY';
+  | 'SMTP_PROTOCOL_UNEXPECTED_REPLY'
+  /**
+   * Bytes arrived after the STARTTLS `220` and before the TLS handshake (SECURITY.md INV-2): they
+   * would be read as if they came over TLS (response injection, CVE-2011-0411). Raised by the
+   * transport, which never starts TLS then.
+   */
+  | 'SMTP_PROTOCOL_STARTTLS_INJECTION';
 
 /**
  * The server sent bytes that are not valid SMTP, or more than the configured bounds allow.

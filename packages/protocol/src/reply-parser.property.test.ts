@@ -1,10 +1,9 @@
 import fc from 'fast-check';
+import { bytes, concat, propertyRuns } from 'test-servers/testing';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from './errors.ts';
 import { createReply, type Reply } from './reply.ts';
 import { createReplyParser, type ReplyParserOptions } from './reply-parser.ts';
-import { bytes, concat } from './testing/feed.ts';
-import { propertyRuns } from './testing/property.ts';
 
 const params = propertyRuns(300);
 

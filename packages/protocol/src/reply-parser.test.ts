@@ -1,3 +1,11 @@
+import {
+  bytes,
+  concat,
+  describeFeedMode,
+  type FeedMode,
+  feed,
+  feedModes,
+} from 'test-servers/testing';
 import { describe, expect, it } from 'vitest';
 import { type ReplyTranscriptName, replyTranscripts } from './__fixtures__/replies.ts';
 import { InvalidInputError, ProtocolError, type ProtocolErrorCode } from './errors.ts';
@@ -8,7 +16,6 @@ import {
   type ReplyParser,
   type ReplyParserOptions,
 } from './reply-parser.ts';
-import { bytes, concat, describeFeedMode, type FeedMode, feed, feedModes } from './testing/feed.ts';
 
 function run(input: Uint8Array, mode: FeedMode, options?: ReplyParserOptions) {
   const parser = createReplyParser(options);

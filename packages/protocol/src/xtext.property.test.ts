@@ -1,7 +1,7 @@
 import fc from 'fast-check';
+import { propertyRuns } from 'test-servers/testing';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from './errors.ts';
-import { propertyRuns } from './testing/property.ts';
 import {
   decodeUtf8Addr,
   decodeXtext,

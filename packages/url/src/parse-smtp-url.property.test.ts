@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
+import { propertyRuns } from 'test-servers/testing';
 import { describe, expect, it } from 'vitest';
 import { createSmtpCredentials } from './credentials.ts';
 import { isSmtpError, UrlError } from './errors.ts';
@@ -7,11 +8,7 @@ import { formatSmtpUrl } from './format-smtp-url.ts';
 import { parseSmtpUrl, type SmtpUrl } from './parse-smtp-url.ts';
 import { SMTP_SCHEMES, type SmtpScheme } from './scheme-table.ts';
 
-/** Fixed seed by default; FC_SEED and FC_NUM_RUNS widen or replay a run. */
-const params = {
-  seed: Number(process.env.FC_SEED ?? 42),
-  numRuns: Number(process.env.FC_NUM_RUNS ?? 200),
-};
+const params = propertyRuns(200);
 /** Wider budgets get proportionally more time than vitest's 5 s default. */
 const timeout = Math.max(5_000, params.numRuns * 10);
 

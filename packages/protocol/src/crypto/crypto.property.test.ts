@@ -4,8 +4,8 @@
  */
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import fc from 'fast-check';
+import { propertyRuns } from 'test-servers/testing';
 import { describe, expect, it } from 'vitest';
-import { propertyRuns } from '../testing/property.ts';
 import { constantTimeEqual } from './constant-time.ts';
 import { hmacMd5, hmacSha256 } from './hmac.ts';
 import { md5 } from './md5.ts';

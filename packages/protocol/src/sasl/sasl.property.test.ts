@@ -3,10 +3,10 @@
  * MAX_SASL_ROUNDS challenges, and never returns anything but base64.
  */
 import fc from 'fast-check';
+import { propertyRuns } from 'test-servers/testing';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64 } from '../base64.ts';
 import { SaslError } from '../errors.ts';
-import { propertyRuns } from '../testing/property.ts';
 import { createCramMd5 } from './cram-md5.ts';
 import { createLogin } from './login.ts';
 import { MAX_SASL_ROUNDS, type SaslMechanism } from './mechanism.ts';

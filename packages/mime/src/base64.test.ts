@@ -1,0 +1,133 @@
+import {
+  bytes,
+  concat,
+  describeFeedMode,
+  type FeedMode,
+  feedModes,
+  latin1,
+  splitBytes,
+} from 'test-servers/testing';
+import { describe, expect, it } from 'vitest';
+import {
+  type Base64EncoderOptions,
+  createBase64Encoder,
+  decodeBase64,
+  encodeBase64Lines,
+} from './base64.ts';
+import { ContentError, InvalidMessageError } from './errors.ts';
+
+function encodeIn(mode: FeedMode, input: Uint8Array, options?: Base64EncoderOptions): string {
+  const encoder = createBase64Encoder(options);
+  const parts = splitBytes(input, mode).map((chunk) => encoder.push(chunk));
+  return latin1(concat([...parts, encoder.end()]));
+}
+
+/** The reference: Buffer's base64, cut into lines, every line ended with CRLF. */
+function reference(input: Uint8Array, lineLength = 76): string {
+  const text = Buffer.from(input).toString('base64');
+  let out = '';
+  for (let i = 0; i < text.length; i += lineLength) out += `${text.slice(i, i + lineLength)}\r\n`;
+  return out;
+}
+
+const sample = (n: number): Uint8Array =>
+  Uint8Array.from({ length: n }, (_, i) => (i * 151 + 7) & 255);
+
+const cases: [string, Uint8Array, string?][] = [
+  ['writes nothing for an empty input', new Uint8Array(0), ''],
+  ['pads one octet with ==', bytes('a'), 'YQ==\r\n'],
+  ['pads two octets with =', bytes('ab'), 'YWI=\r\n'],
+  ['writes 57 octets as one full line', sample(57)],
+  ['starts a second line at the 58th octet', sample(58)],
+  ['writes 114 octets as two full lines', sample(114)],
+  ['encodes every octet value', sample(256 * 3 + 1)],
+];
+
+for (const portable of [false, true]) {
+  describe(`createBase64Encoder (${portable ? 'portable path' : 'Buffer path'})`, () => {
+    for (const [title, input, expected] of cases) {
+      for (const mode of feedModes) {
+        it(`${title} (${describeFeedMode(mode)})`, () => {
+          const out = encodeIn(mode, input, { portable });
+          expect(out).toBe(expected ?? reference(input));
+        });
+      }
+    }
+
+    it('honours a shorter lineLength', () => {
+      const input = sample(100);
+      for (const mode of feedModes) {
+        expect(encodeIn(mode, input, { portable, lineLength: 8 })).toBe(reference(input, 8));
+      }
+    });
+
+    it('returns whole lines only, carrying the rest', () => {
+      const encoder = createBase64Encoder({ portable });
+      expect(encoder.push(sample(56)).length).toBe(0);
+      expect(latin1(encoder.push(sample(2)))).toMatch(/^[A-Za-z0-9+/]{76}\r\n$/);
+      expect(latin1(encoder.end())).toMatch(/^[A-Za-z0-9+/]{2}==\r\n$/);
+    });
+
+    it('gives the same bytes one-shot as streaming', () => {
+      for (const n of [0, 1, 57, 1000]) {
+        const input = sample(n);
+        expect(latin1(encodeBase64Lines(input, { portable }))).toBe(
+          encodeIn('byte-by-byte', input, { portable }),
+        );
+      }
+    });
+  });
+}
+
+describe('createBase64Encoder options', () => {
+  it('refuses a lineLength that is not a multiple of 4 from 4 to 76', () => {
+    for (const lineLength of [0, 6, 80, 7.5]) {
+      expect(() => createBase64Encoder({ lineLength })).toThrow(InvalidMessageError);
+    }
+  });
+
+  it('throws when used after end()', () => {
+    const encoder = createBase64Encoder();
+    encoder.end();
+    expect(() => encoder.push(bytes('a'))).toThrow(/after end/);
+  });
+
+  it('returns plain Uint8Arrays from both paths', () => {
+    expect(encodeBase64Lines(sample(100)).constructor).toBe(Uint8Array);
+    expect(encodeBase64Lines(sample(100), { portable: true }).constructor).toBe(Uint8Array);
+  });
+});
+
+describe('decodeBase64', () => {
+  it('decodes text and bytes, ignoring white space and line breaks', () => {
+    expect(latin1(decodeBase64('aGVs\r\nbG8g d29y\tbGQ=\r\n'))).toBe('hello world');
+    expect(latin1(decodeBase64(bytes('aGVsbG8=')))).toBe('hello');
+  });
+
+  it('accepts missing padding', () => {
+    expect(latin1(decodeBase64('YQ'))).toBe('a');
+    expect(latin1(decodeBase64('YWI'))).toBe('ab');
+    expect(decodeBase64('').length).toBe(0);
+  });
+
+  it('stops at the first pad', () => {
+    expect(latin1(decodeBase64('YQ==YWI='))).toBe('a');
+  });
+
+  it('refuses characters outside the alphabet', () => {
+    expect(() => decodeBase64('aGV*bG8=')).toThrow(ContentError);
+    expect(() => decodeBase64('aGVs€')).toThrow(/not in the base64 alphabet/);
+    expect(() => decodeBase64(bytes('aG\x00V'))).toThrow(
+      expect.objectContaining({ code: 'SMTP_MIME_MALFORMED_ENCODING' }),
+    );
+  });
+
+  it('refuses a lone final character', () => {
+    expect(() => decodeBase64('YWJjZ')).toThrow(/single character/);
+  });
+
+  it('decodes what the encoder writes', () => {
+    const input = sample(1000);
+    expect(decodeBase64(encodeBase64Lines(input))).toEqual(input);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { contentTypeForFilename, isTextType, parseContentType } from './content-type.ts';
+import { InvalidHeaderError } from './errors.ts';
+
+describe('contentTypeForFilename', () => {
+  it('looks the extension up in the mime package', () => {
+    expect(contentTypeForFilename('report.pdf')).toBe('application/pdf');
+    expect(contentTypeForFilename('photo.JPG')).toBe('image/jpeg');
+    expect(contentTypeForFilename('notes.txt')).toBe('text/plain');
+    expect(contentTypeForFilename('invite.ics')).toBe('text/calendar');
+  });
+
+  it('falls back to application/octet-stream', () => {
+    expect(contentTypeForFilename('data.unknownext')).toBe('application/octet-stream');
+    expect(contentTypeForFilename('README')).toBe('application/octet-stream');
+    expect(contentTypeForFilename(undefined)).toBe('application/octet-stream');
+  });
+});
+
+describe('parseContentType', () => {
+  it('lower-cases the type and parameter names and unquotes values', () => {
+    expect(parseContentType('Text/Plain; Charset="ISO-8859-1"; format=flowed;')).toEqual({
+      mediaType: 'text/plain',
+      params: { charset: 'ISO-8859-1', format: 'flowed' },
+    });
+    expect(parseContentType('application/x-thing; a="x\\"y;z"')).toEqual({
+      mediaType: 'application/x-thing',
+      params: { a: 'x"y;z' },
+    });
+  });
+
+  it.each([
+    'text',
+    'text/',
+    '/plain',
+    'text/plain\r\nBcc: x@y',
+    'text/plain; charset',
+    'text/plain; charset=a b',
+    'text/plain; charset="unterminated',
+    'text/plain; name="a',
+    'text/plain; x="\\"',
+    'text/pl@in',
+    'multipart/mixed',
+    'text/plain; boundary=x',
+    'text/plain; name=é',
+    42 as unknown as string,
+  ])('refuses %j', (value) => {
+    expect(() => parseContentType(value)).toThrow(InvalidHeaderError);
+  });
+});
+
+describe('isTextType', () => {
+  it('is true for text/* only', () => {
+    expect(isTextType('text/html')).toBe(true);
+    expect(isTextType('application/json')).toBe(false);
+  });
+});

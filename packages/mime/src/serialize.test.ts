@@ -1,0 +1,312 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { concat, latin1 } from 'test-servers/testing';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { ContentError, InvalidMessageError } from './errors.ts';
+import { FILE_CHUNK_SIZE } from './file-content.ts';
+import { Message, type MessageOptions } from './message.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'smtp-mime-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const base: MessageOptions = {
+  from: 'a@example.com',
+  to: 'b@example.org',
+  subject: 's',
+  text: 'hi',
+};
+
+async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of source) out.push(chunk);
+  return out;
+}
+
+/** A source of `count` chunks of `size` bytes that records how far it has been pulled. */
+function counted(count: number, size: number) {
+  const state = { pulled: 0, closed: false };
+  async function* generate() {
+    try {
+      for (let i = 0; i < count; i++) {
+        state.pulled++;
+        const chunk = new Uint8Array(size);
+        chunk.fill(i & 0xff);
+        yield chunk;
+      }
+    } finally {
+      state.closed = true;
+    }
+  }
+  return { state, source: generate() };
+}
+
+describe('stream()', () => {
+  it('yields the same bytes as toBytes(), ending with the close delimiter and CRLF', async () => {
+    const message = new Message({
+      ...base,
+      html: '<b>x</b>',
+      attachments: [{ filename: 'a.bin', content: new Uint8Array(100_000).fill(7) }],
+    });
+    const streamed = concat(await collect(message.stream()));
+    expect(streamed).toEqual(await message.toBytes());
+    expect(latin1(streamed)).toMatch(/--=_[0-9a-f]{32}--\r\n$/);
+  });
+
+  it('never has a line over 998 octets or a bare CR or LF', async () => {
+    const message = new Message({
+      ...base,
+      text: `${'word '.repeat(400)}\n${'x'.repeat(2000)}`,
+      subject: 'y '.repeat(600),
+    });
+    const raw = latin1(await message.toBytes());
+    for (const line of raw.split('\r\n')) expect(line.length).toBeLessThanOrEqual(998);
+    expect(raw.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+  });
+
+  it('pulls a stream source one chunk at a time, only as the consumer reads', async () => {
+    const { state, source } = counted(50, 64 * 1024);
+    const iterator = new Message({
+      ...base,
+      attachments: [{ filename: 'big.bin', content: source }],
+    })
+      .stream()
+      [Symbol.asyncIterator]();
+    expect(state.pulled).toBe(0);
+    let consumed = 0;
+    let maxAhead = 0;
+    while (!(await iterator.next()).done) {
+      consumed++;
+      maxAhead = Math.max(maxAhead, state.pulled - consumed);
+    }
+    expect(state.pulled).toBe(50);
+    expect(maxAhead).toBeLessThanOrEqual(1);
+    expect(state.closed).toBe(true);
+  });
+
+  it('closes the source when the consumer stops early', async () => {
+    const { state, source } = counted(1000, 1024 * 64);
+    const message = new Message({ ...base, attachments: [{ content: source }] });
+    let seen = 0;
+    for await (const _chunk of message.stream()) {
+      if (++seen === 3) break;
+    }
+    expect(state.closed).toBe(true);
+    expect(state.pulled).toBeLessThan(5);
+  });
+
+  it('streams 256 MB in constant memory: output chunks stay small and RSS does not grow with it', async () => {
+    const { state, source } = counted(4096, 64 * 1024);
+    const before = process.memoryUsage().rss;
+    let largest = 0;
+    let total = 0;
+    for await (const chunk of new Message({
+      ...base,
+      attachments: [{ content: source }],
+    }).stream()) {
+      largest = Math.max(largest, chunk.length);
+      total += chunk.length;
+    }
+    expect(state.pulled).toBe(4096);
+    expect(total).toBeGreaterThan(256 * 2 ** 20 * (4 / 3));
+    // One encoded source chunk (64 KiB of input as base64 lines) plus gathered header bytes.
+    expect(largest).toBeLessThan(128 * 1024);
+    expect(process.memoryUsage().rss - before).toBeLessThan(100 * 2 ** 20);
+  }, 60_000);
+
+  it('turns a failing source into ContentError SMTP_MIME_CONTENT_READ with the cause', async () => {
+    const cause = new Error('disk on fire');
+    async function* failing() {
+      yield new Uint8Array(10);
+      throw cause;
+    }
+    const message = new Message({ ...base, attachments: [{ content: failing() }] });
+    const error = await message.toBytes().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContentError);
+    expect(error).toMatchObject({ code: 'SMTP_MIME_CONTENT_READ', cause });
+  });
+
+  it('refuses chunks that are neither bytes nor strings, and a stream read twice', async () => {
+    async function* odd() {
+      yield 42 as unknown as Uint8Array;
+    }
+    await expect(
+      new Message({ ...base, attachments: [{ content: odd() }] }).toBytes(),
+    ).rejects.toMatchObject({
+      code: 'SMTP_MIME_CONTENT_READ',
+    });
+    async function* once() {
+      yield 'text chunk';
+    }
+    const message = new Message({ ...base, attachments: [{ filename: 'a.txt', content: once() }] });
+    expect(latin1(await message.toBytes())).toContain('text chunk');
+    await expect(message.toBytes()).rejects.toThrow(/read once/);
+  });
+
+  it('reads a web ReadableStream, and cancels it when stopped early', async () => {
+    const data = new TextEncoder().encode('streamed through a ReadableStream');
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(data);
+        controller.close();
+      },
+    });
+    // Hide the async iterator, as in runtimes whose ReadableStream lacks one.
+    const readerOnly = { getReader: () => stream.getReader() };
+    const raw = latin1(
+      await new Message({
+        ...base,
+        attachments: [{ filename: 'r.txt', content: readerOnly }],
+      }).toBytes(),
+    );
+    expect(raw).toContain('streamed through a ReadableStream');
+
+    let cancelled = false;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new Uint8Array(65536));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const message = new Message({
+      ...base,
+      attachments: [{ content: { getReader: () => endless.getReader() } }],
+    });
+    let seen = 0;
+    for await (const _chunk of message.stream()) if (++seen === 3) break;
+    expect(cancelled).toBe(true);
+  });
+
+  it('writes an empty streamed base64 part with the CRLF its delimiter needs', async () => {
+    async function* empty() {}
+    const raw = latin1(
+      await new Message({
+        ...base,
+        attachments: [
+          { filename: 'e.bin', content: empty() },
+          { filename: 'f.bin', content: new Uint8Array(0) },
+        ],
+      }).toBytes(),
+    );
+    expect(raw).toMatch(/Content-Disposition: attachment; filename=e\.bin\r\n\r\n\r\n--=_/);
+    expect(raw).toMatch(/Content-Disposition: attachment; filename=f\.bin\r\n\r\n\r\n--=_/);
+  });
+
+  it('encodes streamed text as quoted-printable and forced QP on binary streams in binary mode', async () => {
+    async function* textSource() {
+      yield 'Grüße\n';
+    }
+    async function* binarySource() {
+      yield new Uint8Array([0x0d, 0x0a, 0x41]);
+    }
+    const raw = latin1(
+      await new Message({
+        ...base,
+        attachments: [
+          { filename: 't.txt', content: textSource() },
+          { filename: 'b.bin', content: binarySource(), encoding: 'quoted-printable' },
+        ],
+      }).toBytes(),
+    );
+    expect(raw).toContain('\r\n\r\nGr=C3=BC=C3=9Fe\r\n\r\n--');
+    expect(raw).toContain('\r\n\r\n=0D=0AA\r\n--');
+  });
+
+  it('refuses 7bit forced on a stream when the message is built', () => {
+    async function* s() {
+      yield 'x';
+    }
+    expect(() =>
+      new Message({ ...base, attachments: [{ content: s(), encoding: '7bit' }] }).stream(),
+    ).toThrow(InvalidMessageError);
+  });
+});
+
+describe('file attachments', () => {
+  it('opens the file only when streaming reaches it, and closes it at the end', async () => {
+    const path = join(dir, 'lazy.bin');
+    writeFileSync(path, new Uint8Array(FILE_CHUNK_SIZE * 2 + 5).fill(65));
+    const message = new Message({ ...base, attachments: [{ path }] });
+    const iterator = message.stream()[Symbol.asyncIterator]();
+    // The file changes after attach(): what is sent is what is there when streaming reaches it.
+    writeFileSync(path, new Uint8Array(FILE_CHUNK_SIZE * 2 + 5).fill(66));
+    const chunks: Uint8Array[] = [];
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) chunks.push(r.value);
+    const raw = latin1(concat(chunks));
+    expect(raw).toContain('Content-Disposition: attachment; filename=lazy.bin');
+    expect(raw).toContain('QkJC'); // base64 of "BBB"
+    expect(raw).not.toContain('QUFB'); // "AAA"
+  });
+
+  it('reports a missing file as ContentError SMTP_MIME_CONTENT_READ when reached', async () => {
+    const message = new Message({ ...base, attachments: [{ path: join(dir, 'missing.pdf') }] });
+    const stream = message.stream();
+    const error = await collect(stream).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ContentError', code: 'SMTP_MIME_CONTENT_READ' });
+    expect((error as Error).cause).toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('reports a read error (a directory) as ContentError', async () => {
+    const error = await new Message({ ...base, attachments: [{ path: dir, filename: 'd' }] })
+      .toBytes()
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SMTP_MIME_CONTENT_READ' });
+    expect((error as Error).cause).toMatchObject({ code: 'EISDIR' });
+  });
+
+  it('can be read again on a second serialisation, with the same bytes', async () => {
+    const path = join(dir, 'again.txt');
+    writeFileSync(path, 'line one\nline two\n');
+    const message = new Message({ ...base, attachments: [{ path }] });
+    expect(await message.toBytes()).toEqual(await message.toBytes());
+  });
+});
+
+describe('boundaries', () => {
+  it('are redrawn when 7bit content contains one', async () => {
+    const values = [
+      new Uint8Array(16).fill(0x11),
+      new Uint8Array(16).fill(0x11),
+      new Uint8Array(16).fill(0x22),
+    ];
+    const spy = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(((
+      array: Uint8Array,
+    ) => {
+      array.set(values.shift() ?? new Uint8Array(16).fill(0x33));
+      return array;
+    }) as never);
+    try {
+      const collide = `--=_${'11'.repeat(16)}`;
+      const message = new Message({ ...base, messageId: 'x@y', text: collide, html: 'h' });
+      const raw = latin1(await message.toBytes());
+      expect(raw).toContain(`boundary="=_${'22'.repeat(16)}"`);
+      expect(raw).not.toContain(`boundary="=_${'11'.repeat(16)}"`);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('give up with SMTP_MIME_BOUNDARY_COLLISION when the CSPRNG keeps colliding', async () => {
+    const spy = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(((
+      array: Uint8Array,
+    ) => {
+      array.fill(0x11);
+      return array;
+    }) as never);
+    try {
+      const message = new Message({
+        ...base,
+        messageId: 'x@y',
+        text: `--=_${'11'.repeat(16)}`,
+        html: 'h',
+      });
+      expect(() => message.stream()).toThrow(
+        expect.objectContaining({ code: 'SMTP_MIME_BOUNDARY_COLLISION' }),
+      );
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,643 @@
+/**
+ * One SMTP connection: read replies, write commands and message bodies, upgrade to TLS, close.
+ *
+ * The contract, for the client that sits on it:
+ * - `readReply` returns exactly one reply, in order, each within its own deadline; replies
+ *   that already arrived (pipelining) are returned at once.
+ * - `write` and `writeStream` honour backpressure: at most one chunk plus the socket's
+ *   `writableHighWaterMark` is ever buffered, however fast the caller or slow the server.
+ *   Writes run one after another in call order, so a stream is never interleaved.
+ * - `upgradeToTls` refuses when any byte arrived after the STARTTLS `220` (INV-2).
+ * - Any failure (socket error, peer close, deadline, abort, malformed reply) destroys the
+ *   socket and rejects every pending operation with that error; later calls reject with
+ *   `SMTP_CONNECTION_CLOSED` (its `cause` is the failure). Replies that fully arrived before
+ *   the peer closed or reset can still be read: they are real answers (INV-9).
+ * - No timer outlives its wait, and every timer is unref'd.
+ */
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { ProtocolError, type Reply } from '@smtp/protocol';
+import type { AbortError } from './errors/abort-error.ts';
+import { ConnectionError } from './errors/connection-error.ts';
+import type { TimeoutError } from './errors/timeout-error.ts';
+import { TransportUsageError } from './errors/usage-error.ts';
+import type { EventSink, TlsInfo } from './events.ts';
+import { resolveTls, type Settings, type TlsConnectOptions } from './options.ts';
+import { ReplyReader } from './reply-reader.ts';
+import { toConnectionError } from './socket-error.ts';
+import { bytesAfterStartTlsReply, type Handshake, handshake } from './starttls.ts';
+import { guard, isTimeout } from './timeouts.ts';
+import type { TransportUsage, UsageMeter } from './usage.ts';
+
+/** Options of {@link Connection.readReply}. */
+export interface ReadReplyOptions {
+  /** Deadline for this reply, from the call; defaults to the connection's `readTimeoutMs`. */
+  readonly timeoutMs?: number;
+  /** Named in a timeout or abort error: `greeting`, `ehlo`, `mail`, `data-end`... Default `read`. */
+  readonly phase?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link Connection.write} and {@link Connection.writeStream}. */
+export interface WriteOptions {
+  /** Deadline for the socket to accept each chunk; defaults to `writeTimeoutMs`. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link Connection.upgradeToTls}; each defaults to what `connect` was given. */
+export interface UpgradeOptions {
+  readonly servername?: string;
+  readonly tlsOptions?: TlsConnectOptions;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link Connection.close}. */
+export interface CloseOptions {
+  /** How long to wait for the peer to close before destroying; defaults to `closeTimeoutMs`. */
+  readonly timeoutMs?: number;
+}
+
+/** An open SMTP connection, as returned by `connect()`. */
+export interface Connection {
+  /** Distinguishes connections in events and diagnostics; starts at 1. */
+  readonly id: number;
+  /** True after implicit TLS or a successful `upgradeToTls()`. */
+  readonly secure: boolean;
+  /** The TLS session, when `secure`. `tls.authorized` false means verification was off. */
+  readonly tls: TlsInfo | undefined;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
+  /** The UNIX socket path, when connected to one. */
+  readonly path: string | undefined;
+  /** True once the connection failed, was destroyed, or closed. */
+  readonly destroyed: boolean;
+  /** Replies received and not read yet. */
+  readonly pendingReplies: number;
+  /** A snapshot of the usage statistics. */
+  readonly usage: TransportUsage;
+  /**
+   * Reads the next reply.
+   *
+   * @throws {ProtocolError} (from `@smtp/protocol`) for a malformed reply or a bound exceeded;
+   *   `TimeoutError`, `AbortError`, `ConnectionError`.
+   */
+  readReply(options?: ReadReplyOptions): Promise<Reply>;
+  /** Writes bytes; resolves once the socket accepted them (immediately or after `drain`). */
+  write(bytes: Uint8Array, options?: WriteOptions): Promise<void>;
+  /**
+   * Writes every chunk of `source`, pulling the next one only when the socket has accepted the
+   * previous: a message body never sits in memory whole. Resolves with the bytes written.
+   */
+  writeStream(source: AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<number>;
+  /**
+   * Starts TLS on this connection, after the server's `220` to STARTTLS (RFC 3207). Resolves
+   * with the session; the caller must then discard everything learnt before (INV-2) and send
+   * EHLO again.
+   *
+   * @throws {ProtocolError} `SMTP_PROTOCOL_STARTTLS_INJECTION` if any byte arrived after the `220`.
+   * @throws {TlsError} if the handshake or the certificate check failed.
+   */
+  upgradeToTls(options?: UpgradeOptions): Promise<TlsInfo>;
+  /** Ends the connection gracefully (send QUIT first); destroys it if the peer lingers. */
+  close(options?: CloseOptions): Promise<void>;
+  /** Destroys the socket at once; pending operations reject with `SMTP_CONNECTION_CLOSED`. */
+  destroy(): void;
+  /** Let the socket keep the process alive (the default). */
+  ref(): void;
+  /** Let the process exit while this connection is open and idle (for pools). */
+  unref(): void;
+}
+
+/** What `connect()` hands to a new connection. */
+export interface ConnectionInit {
+  readonly socket: Socket;
+  readonly settings: Settings;
+  readonly events: EventSink;
+  readonly usage: UsageMeter;
+  readonly handshake: Handshake | undefined;
+}
+
+function ignore(): void {}
+
+/** The implementation of {@link Connection}. */
+export class SocketConnection implements Connection {
+  readonly id: number;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
+  readonly path: string | undefined;
+
+  readonly #settings: Settings;
+  readonly #events: EventSink;
+  readonly #usage: UsageMeter;
+  readonly #reader: ReplyReader;
+  /** The plain socket; after TLS, {@link #socket} is the TLS socket wrapped around it. */
+  readonly #raw: Socket;
+  #socket: Socket;
+  #tls: TlsInfo | undefined;
+  #failure: Error | undefined;
+  #closing = false;
+  #closed = false;
+  #closeEmitted = false;
+  #upgrading = false;
+  /** Writes are chained so they run in call order, one at a time. */
+  #writeTail: Promise<unknown> = Promise.resolve();
+  #writesInFlight = 0;
+  /** Rejects every write waiting for `drain`, when the connection fails. */
+  readonly #drainWaiters = new Set<(error: Error) => void>();
+  /** Start of the current read that waited for bytes, and when its first byte came. */
+  #readStartedAt: number | undefined;
+  #readFirstByteAt: number | undefined;
+  #readBytes = 0;
+  #unref = false;
+
+  readonly #onData = (chunk: Buffer): void => this.#data(chunk);
+  readonly #onEnd = (): void => this.#peerEnded();
+  readonly #onError = (error: Error): void => this.#fail(toConnectionError(error), false);
+  readonly #onClose = (): void => this.#socketClosed();
+
+  constructor(init: ConnectionInit) {
+    this.id = init.events.connectionId;
+    this.#settings = init.settings;
+    this.#events = init.events;
+    this.#usage = init.usage;
+    this.#raw = init.socket;
+    this.#socket = init.handshake?.socket ?? init.socket;
+    this.#tls = init.handshake?.info;
+    this.#reader = new ReplyReader(init.settings.replyParser);
+    this.remoteAddress = init.socket.remoteAddress;
+    this.remotePort = init.socket.remotePort;
+    this.localAddress = init.socket.localAddress;
+    this.localPort = init.socket.localPort;
+    this.path = 'path' in init.settings.target ? init.settings.target.path : undefined;
+    this.#attach(this.#socket);
+    // An error or close between the handshake and this constructor left no listener to see it.
+    if (this.#socket.destroyed) {
+      this.#fail(
+        new ConnectionError('SMTP_CONNECTION_CLOSED', 'The server closed the connection'),
+        true,
+      );
+    }
+  }
+
+  get secure(): boolean {
+    return this.#tls !== undefined;
+  }
+
+  get tls(): TlsInfo | undefined {
+    return this.#tls;
+  }
+
+  get destroyed(): boolean {
+    return this.#failure !== undefined || this.#closed;
+  }
+
+  get pendingReplies(): number {
+    return this.#reader.queued;
+  }
+
+  get usage(): TransportUsage {
+    return this.#usage.snapshot();
+  }
+
+  readReply(options: ReadReplyOptions = {}): Promise<Reply> {
+    const queued = this.#reader.take();
+    if (queued !== undefined) {
+      this.#usage.replies++;
+      this.#flow();
+      return Promise.resolve(queued);
+    }
+    const unusable = this.#unusable();
+    if (unusable !== undefined) return Promise.reject(unusable);
+    const timeoutMs = options.timeoutMs ?? this.#settings.readTimeoutMs;
+    const phase = options.phase ?? 'read';
+    if (!isTimeout(timeoutMs)) return Promise.reject(invalidTimeout());
+    const started = performance.now();
+    if (this.#reader.waiting === 0) {
+      this.#readStartedAt = started;
+      this.#readFirstByteAt = undefined;
+      this.#readBytes = 0;
+    }
+    return guard<Reply>(
+      { timeoutMs, phase, signal: options.signal, onInterrupt: (error) => this.#interrupt(error) },
+      (settle) => {
+        const withdraw = this.#reader.wait(settle);
+        this.#flow();
+        return withdraw;
+      },
+    ).then((reply) => {
+      const now = performance.now();
+      const durationMs = now - started;
+      this.#usage.waitMs += durationMs;
+      this.#usage.replies++;
+      const firstByte = this.#readFirstByteAt;
+      this.#slow(
+        'read',
+        durationMs,
+        this.#readBytes,
+        firstByte === undefined ? 0 : now - firstByte,
+      );
+      this.#readStartedAt = undefined;
+      this.#flow();
+      return reply;
+    });
+  }
+
+  write(bytes: Uint8Array, options: WriteOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? this.#settings.writeTimeoutMs;
+    if (!isTimeout(timeoutMs)) return Promise.reject(invalidTimeout());
+    return this.#serialise(async () => {
+      const started = performance.now();
+      await this.#writeChunk(bytes, timeoutMs, options.signal);
+      this.#slow('write', performance.now() - started, bytes.byteLength);
+    });
+  }
+
+  writeStream(source: AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<number> {
+    const timeoutMs = options.timeoutMs ?? this.#settings.writeTimeoutMs;
+    if (!isTimeout(timeoutMs)) return Promise.reject(invalidTimeout());
+    const { signal } = options;
+    return this.#serialise(async () => {
+      const started = performance.now();
+      const iterator = source[Symbol.asyncIterator]();
+      let total = 0;
+      let finished = false;
+      try {
+        for (;;) {
+          const next = await this.#pull(iterator, signal);
+          if (next.done === true) {
+            finished = true;
+            break;
+          }
+          const chunk = next.value;
+          if (!(chunk instanceof Uint8Array)) {
+            throw new TransportUsageError(
+              'SMTP_TRANSPORT_INVALID_STATE',
+              'writeStream: the source yielded something other than a Uint8Array',
+            );
+          }
+          if (chunk.byteLength === 0) continue;
+          await this.#writeChunk(chunk, timeoutMs, signal);
+          total += chunk.byteLength;
+        }
+      } catch (error) {
+        // Half a message is on the wire: nothing sensible can follow on this connection.
+        this.#fail(error as Error, false);
+        throw error;
+      } finally {
+        if (!finished) {
+          // Let the source release what it holds (a file handle); do not wait on it.
+          iterator.return?.()?.catch(ignore);
+        }
+      }
+      this.#slow('write-stream', performance.now() - started, total);
+      return total;
+    });
+  }
+
+  async upgradeToTls(options: UpgradeOptions = {}): Promise<TlsInfo> {
+    const unusable = this.#unusable();
+    if (unusable !== undefined) throw unusable;
+    if (this.#tls !== undefined || this.#upgrading) {
+      throw new TransportUsageError(
+        'SMTP_TRANSPORT_INVALID_STATE',
+        'The connection already uses TLS',
+      );
+    }
+    if (this.#reader.waiting > 0 || this.#writesInFlight > 0) {
+      throw new TransportUsageError(
+        'SMTP_TRANSPORT_INVALID_STATE',
+        'upgradeToTls: wait for the STARTTLS reply and pending writes first',
+      );
+    }
+    const timeoutMs = options.timeoutMs ?? this.#settings.tlsTimeoutMs;
+    if (!isTimeout(timeoutMs)) throw invalidTimeout();
+    const settings =
+      options.servername === undefined && options.tlsOptions === undefined
+        ? this.#settings.tls
+        : resolveTls(
+            'host' in this.#settings.target ? this.#settings.target.host : undefined,
+            options.servername ?? this.#settings.tls.verifyName,
+            options.tlsOptions ?? this.#settings.tls.tlsOptions,
+          );
+    if (settings.verifyName === undefined && settings.tlsOptions.rejectUnauthorized !== false) {
+      throw new TransportUsageError(
+        'SMTP_TRANSPORT_INVALID_OPTIONS',
+        'TLS over a UNIX socket needs a servername to verify the certificate against',
+      );
+    }
+
+    // INV-2: nothing may have arrived after the 220, in any of the places it could be.
+    const injected = bytesAfterStartTlsReply(this.#reader, this.#raw);
+    if (injected > 0) {
+      const error = new ProtocolError(
+        'SMTP_PROTOCOL_STARTTLS_INJECTION',
+        `The server sent ${injected} byte(s) after its STARTTLS 220 reply and before the TLS handshake; TLS was not started`,
+      );
+      this.#fail(error, false);
+      throw error;
+    }
+
+    this.#upgrading = true;
+    this.#detach(this.#raw);
+    this.#raw.pause();
+    let result: Handshake;
+    try {
+      result = await handshake(this.#raw, settings, { timeoutMs, signal: options.signal });
+    } catch (error) {
+      this.#upgrading = false;
+      this.#fail(error as Error, false);
+      throw error;
+    }
+    this.#upgrading = false;
+    this.#reader.reset();
+    this.#socket = result.socket;
+    this.#tls = result.info;
+    this.#usage.tlsMs += result.durationMs;
+    this.#attach(result.socket);
+    if (this.#unref) result.socket.unref();
+    this.#events.emit('tls', () => ({
+      type: 'tls',
+      ...result.info,
+      upgrade: true,
+      durationMs: result.durationMs,
+    }));
+    this.#slow('tls', result.durationMs, 0);
+    if (result.socket.destroyed) {
+      const error = new ConnectionError(
+        'SMTP_CONNECTION_CLOSED',
+        'The server closed the connection',
+      );
+      this.#fail(error, true);
+      throw error;
+    }
+    return result.info;
+  }
+
+  close(options: CloseOptions = {}): Promise<void> {
+    if (this.#failure !== undefined || this.#closed) {
+      this.#destroySockets();
+      return Promise.resolve();
+    }
+    const timeoutMs = options.timeoutMs ?? this.#settings.closeTimeoutMs;
+    if (!isTimeout(timeoutMs)) return Promise.reject(invalidTimeout());
+    this.#closing = true;
+    const socket = this.#socket;
+    this.#reader.fail(
+      new ConnectionError('SMTP_CONNECTION_CLOSED', 'The connection was closed by the caller'),
+      false,
+    );
+    return guard<void>({ timeoutMs, phase: 'close', signal: undefined }, ({ resolve }) => {
+      socket.once('close', () => resolve());
+      socket.end();
+      socket.resume();
+      return undefined;
+    })
+      .catch(ignore)
+      .finally(() => {
+        this.#closed = true;
+        this.#destroySockets();
+        this.#emitClose(false);
+      });
+  }
+
+  destroy(): void {
+    if (this.#failure === undefined && !this.#closed) {
+      this.#closing = true;
+      this.#fail(
+        new ConnectionError('SMTP_CONNECTION_CLOSED', 'The connection was destroyed by the caller'),
+        false,
+      );
+    }
+    this.#destroySockets();
+  }
+
+  ref(): void {
+    this.#unref = false;
+    this.#socket.ref();
+  }
+
+  unref(): void {
+    this.#unref = true;
+    this.#socket.unref();
+  }
+
+  /** Why the connection cannot be used, or `undefined` when it can. */
+  #unusable(): Error | undefined {
+    if (this.#failure !== undefined) {
+      return new ConnectionError(
+        'SMTP_CONNECTION_CLOSED',
+        `The connection is closed: ${this.#failure.message}`,
+        {},
+        { cause: this.#failure },
+      );
+    }
+    if (this.#closing || this.#closed) {
+      return new ConnectionError('SMTP_CONNECTION_CLOSED', 'The connection is closed');
+    }
+    if (this.#upgrading) {
+      return new TransportUsageError(
+        'SMTP_TRANSPORT_INVALID_STATE',
+        'The connection is in the middle of a TLS handshake',
+      );
+    }
+    return undefined;
+  }
+
+  #serialise<T>(operation: () => Promise<T>): Promise<T> {
+    this.#writesInFlight++;
+    const run = this.#writeTail.then(operation).finally(() => {
+      this.#writesInFlight--;
+    });
+    this.#writeTail = run.catch(ignore);
+    return run;
+  }
+
+  /** Writes one chunk; waits for `drain` when the socket's buffer is over its mark. */
+  #writeChunk(
+    bytes: Uint8Array,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const unusable = this.#unusable();
+    if (unusable !== undefined) return Promise.reject(unusable);
+    if (signal?.aborted) {
+      return guard(
+        { timeoutMs, phase: 'write', signal, onInterrupt: (e) => this.#interrupt(e) },
+        () => undefined,
+      );
+    }
+    const socket = this.#socket;
+    this.#usage.bytesSent += bytes.byteLength;
+    this.#usage.writes++;
+    this.#events.data('out', bytes);
+    const accepted = socket.write(bytes);
+    if (socket.writableLength > this.#usage.maxWriteBufferBytes) {
+      this.#usage.maxWriteBufferBytes = socket.writableLength;
+    }
+    if (accepted) return Promise.resolve();
+    const started = performance.now();
+    return guard<void>(
+      { timeoutMs, phase: 'write', signal, onInterrupt: (error) => this.#interrupt(error) },
+      ({ resolve, reject }) => {
+        const onDrain = (): void => resolve();
+        socket.once('drain', onDrain);
+        this.#drainWaiters.add(reject);
+        return () => {
+          socket.off('drain', onDrain);
+          this.#drainWaiters.delete(reject);
+        };
+      },
+    ).finally(() => {
+      this.#usage.sendMs += performance.now() - started;
+    });
+  }
+
+  /** The next chunk of a stream, or an abort. */
+  #pull(
+    iterator: AsyncIterator<Uint8Array>,
+    signal: AbortSignal | undefined,
+  ): Promise<IteratorResult<Uint8Array>> {
+    if (signal === undefined) return iterator.next();
+    return guard<IteratorResult<Uint8Array>>(
+      { timeoutMs: undefined, phase: 'write', signal, onInterrupt: (e) => this.#interrupt(e) },
+      ({ resolve, reject }) => {
+        iterator.next().then(resolve, reject);
+        return undefined;
+      },
+    );
+  }
+
+  #attach(socket: Socket): void {
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('error', this.#onError);
+    socket.on('close', this.#onClose);
+  }
+
+  #detach(socket: Socket): void {
+    socket.off('data', this.#onData);
+    socket.off('end', this.#onEnd);
+    socket.off('error', this.#onError);
+    socket.off('close', this.#onClose);
+    // The socket may still report an error nobody needs; never let it go uncaught.
+    socket.on('error', ignore);
+  }
+
+  /** Pauses the socket while a reply waits to be read, so queued replies stay bounded. */
+  #flow(): void {
+    if (this.#upgrading || this.#failure !== undefined) return;
+    if (this.#reader.wantsData) this.#socket.resume();
+    else this.#socket.pause();
+  }
+
+  #data(chunk: Buffer): void {
+    if (this.#failure !== undefined) return;
+    this.#usage.bytesReceived += chunk.byteLength;
+    if (this.#readStartedAt !== undefined) {
+      this.#readFirstByteAt ??= performance.now();
+      this.#readBytes += chunk.byteLength;
+    }
+    this.#events.data('in', chunk);
+    try {
+      this.#reader.push(chunk);
+    } catch (error) {
+      // A ProtocolError from the parser, re-thrown to the reader as it is.
+      this.#fail(error as Error, false);
+      return;
+    }
+    this.#flow();
+  }
+
+  #peerEnded(): void {
+    const partial = this.#reader.bufferedBytes;
+    // A server may close after its last reply (221 to QUIT): only a close that cuts a reply or
+    // leaves someone waiting is an error worth an event.
+    const quiet = partial === 0 && this.#reader.waiting === 0 && this.#drainWaiters.size === 0;
+    this.#fail(
+      new ConnectionError(
+        'SMTP_CONNECTION_CLOSED',
+        partial > 0
+          ? `The server closed the connection in the middle of a reply (${partial} bytes received)`
+          : 'The server closed the connection',
+        { partialReplyBytes: partial },
+      ),
+      true,
+      quiet,
+    );
+  }
+
+  #socketClosed(): void {
+    if (this.#failure === undefined && !this.#closing) {
+      this.#fail(
+        new ConnectionError('SMTP_CONNECTION_CLOSED', 'The connection closed', {
+          partialReplyBytes: this.#reader.bufferedBytes,
+        }),
+        true,
+      );
+    }
+    this.#emitClose(this.#failure !== undefined && !this.#closing);
+  }
+
+  /** A deadline or abort: the connection fails with it. */
+  #interrupt(error: TimeoutError | AbortError): Error {
+    this.#fail(error, false);
+    return error;
+  }
+
+  /**
+   * The connection can no longer be used: remember why, reject everything pending, destroy
+   * the sockets, report it. `remote` keeps the replies already received readable.
+   */
+  #fail(error: Error, remote: boolean, quiet = false): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = error;
+    this.#reader.fail(error, remote);
+    const waiters = [...this.#drainWaiters];
+    this.#drainWaiters.clear();
+    for (const reject of waiters) reject(error);
+    this.#destroySockets();
+    if (!this.#closing && !quiet) {
+      const phase = (error as { phase?: string }).phase;
+      this.#events.emit('error', () => ({ type: 'error', error, phase }));
+    }
+    this.#emitClose(!this.#closing && !quiet);
+  }
+
+  #destroySockets(): void {
+    this.#socket.destroy();
+    if (this.#raw !== this.#socket) this.#raw.destroy();
+  }
+
+  #emitClose(hadError: boolean): void {
+    if (this.#closeEmitted) return;
+    this.#closeEmitted = true;
+    this.#events.emit('close', () => ({
+      type: 'close',
+      hadError,
+      usage: this.#usage.snapshot(),
+    }));
+  }
+
+  #slow(
+    operation: 'tls' | 'read' | 'write' | 'write-stream',
+    durationMs: number,
+    bytes: number,
+    transferMs?: number,
+  ): void {
+    const slow = this.#usage.judge(operation, durationMs, bytes, transferMs);
+    if (slow !== undefined) this.#events.emit('slow', () => ({ type: 'slow', ...slow }));
+  }
+}
+
+function invalidTimeout(): TransportUsageError {
+  return new TransportUsageError(
+    'SMTP_TRANSPORT_INVALID_OPTIONS',
+    'timeoutMs must be a positive number of milliseconds',
+  );
+}

@@ -1,0 +1,15 @@
+/**
+ * Test helpers shared by every package's tests (HOUSE-STYLE: cross-package test helpers live
+ * here, never in a published package). Import them from `test-servers/testing`.
+ */
+export {
+  bytes,
+  concat,
+  describeFeedMode,
+  type FeedMode,
+  feed,
+  feedModes,
+  latin1,
+  splitBytes,
+} from './feed.ts';
+export { propertyRuns } from './property.ts';
