@@ -34,9 +34,14 @@
  * before the end) is kept literally. With `strict: true` it is a {@link ContentError}
  * `SMTP_MIME_MALFORMED_ENCODING` instead. A bare CR inside a line is kept as it is.
  *
- * Cost: the encoder classifies each byte with a 256-entry table and writes into one output
- * array allocated per push at the worst case (3 octets per input octet plus soft breaks), and
- * returns a `subarray` of it. The decoder holds back at most the incomplete last line.
+ * Cost: the encoder reads its input four octets at a time through a `DataView` and tests the
+ * four in parallel with integer arithmetic (SWAR) for "space to `~`, not `=`", copying such words
+ * with one 32-bit store; only the other octets (to encode, line breaks, tab, a dot at a line
+ * start, the end of a line) take a per-octet path, where a 256-entry table classifies them and
+ * `=XX` is again one 32-bit store. A space or tab is written literally at once and rewritten as
+ * `=XX` if a hard line break follows. Output goes into one array allocated per push at the worst
+ * case (3 octets per input octet plus soft breaks), returned as a `subarray`. The decoder holds
+ * back at most the incomplete last line.
  */
 
 import { ContentError, InvalidMessageError } from './errors.ts';
@@ -52,19 +57,18 @@ const EQ = 0x3d;
 const DOT = 0x2e;
 
 // Byte classes of the encoder table.
-const LITERAL = 0;
-const ENCODE = 1;
-const WHITE = 2;
-const BREAK = 3; // CR or LF in text mode
-const DOT_CLASS = 4;
+const LITERAL = 0; // written as it is: 33-126 except `=` and `.`, and space and tab
+const ENCODE = 1; // written =XX
+const BREAK = 2; // CR or LF in text mode
+const DOT_CLASS = 3; // literal except at the start of an output line
 
 function classTable(binary: boolean): Uint8Array {
   const table = new Uint8Array(256).fill(ENCODE);
   for (let b = 33; b <= 126; b++) table[b] = LITERAL;
   table[EQ] = ENCODE;
   table[DOT] = DOT_CLASS;
-  table[SP] = WHITE;
-  table[TAB] = WHITE;
+  table[SP] = LITERAL;
+  table[TAB] = LITERAL;
   if (!binary) {
     table[CR] = BREAK;
     table[LF] = BREAK;
@@ -75,6 +79,14 @@ function classTable(binary: boolean): Uint8Array {
 const TEXT_CLASSES = classTable(false);
 const BINARY_CLASSES = classTable(true);
 const HEX = new TextEncoder().encode('0123456789ABCDEF');
+// `=XX` of each octet as one little-endian 32-bit value, written with a single DataView store
+// whose fourth octet is scratch that the next write (or the end of the output) covers.
+const ESCAPES = Int32Array.from(
+  { length: 256 },
+  (_, b) => EQ | ((HEX[b >> 4] as number) << 8) | ((HEX[b & 15] as number) << 16),
+);
+// `=` CR LF, a soft line break, likewise.
+const SOFT_BREAK = EQ | (CR << 8) | (LF << 16);
 
 /** Options of {@link createQuotedPrintableEncoder}. */
 export interface QuotedPrintableEncoderOptions {
@@ -163,107 +175,137 @@ class QpEncoder implements QuotedPrintableEncoder {
         ? input
         : new Uint8Array(input.buffer, input.byteOffset, input.length);
     const n = chunk.length;
+    const max = this.#max;
     // Worst case: 3 octets per input octet (a bare CR or LF gives 2), a 3-octet soft break at
     // least every (max - 2) output characters, and the held-back space plus its soft break.
-    const out = new Uint8Array(3 * n + 3 * Math.ceil((3 * n + 3) / (this.#max - 2)) + 9);
+    const out = new Uint8Array(3 * n + 3 * Math.ceil((3 * n + 3) / (max - 2)) + 9);
     const classes = this.#classes;
-    const max = this.#max;
-    let column = this.#column;
     let o = 0;
     let i = 0;
+    // The output index where the current line's soft break `=` would go: the line started at
+    // lineEnd - max, and column = o - (lineEnd - max).
+    let lineEnd = max - this.#column;
     if (this.#pendingCr && n > 0) {
       this.#pendingCr = false;
       if (chunk[0] === LF) i = 1;
     }
     if (this.#pendingWhite !== 0 && i < n) {
-      const white = this.#pendingWhite;
-      this.#pendingWhite = 0;
-      if (classes[chunk[i] as number] === BREAK) {
-        if (column + 3 > max) {
-          out[o++] = EQ;
-          out[o++] = CR;
-          out[o++] = LF;
-          column = 0;
-        }
+      // Written literally like any space; a line break that follows turns it into =XX below.
+      if (o === lineEnd) {
         out[o++] = EQ;
-        out[o++] = HEX[white >> 4] as number;
-        out[o++] = HEX[white & 15] as number;
-        column += 3;
-      } else {
-        if (column === max) {
-          out[o++] = EQ;
-          out[o++] = CR;
-          out[o++] = LF;
-          column = 0;
-        }
-        out[o++] = white;
-        column += 1;
-      }
-    }
-    const last = n - 1;
-    while (i < n) {
-      const b = chunk[i] as number;
-      const kind = classes[b] as number;
-      // Fast path, most bytes of text: a literal byte, or a space or tab followed by a byte
-      // that is not a line break, inside a line (not at its start, where a dot needs care, and
-      // not at its end, where a soft break is due).
-      if (
-        column > 0 &&
-        column < max &&
-        (kind === LITERAL ||
-          kind === DOT_CLASS ||
-          (kind === WHITE && i < last && classes[chunk[i + 1] as number] !== BREAK))
-      ) {
-        out[o++] = b;
-        column++;
-        i++;
-        continue;
-      }
-      i++;
-      if (kind === BREAK) {
         out[o++] = CR;
         out[o++] = LF;
-        column = 0;
-        if (b === CR) {
-          if (i === n) this.#pendingCr = true;
-          else if (chunk[i] === LF) i++;
-        }
-        continue;
+        lineEnd = o + max;
       }
-      let encode = kind === ENCODE;
-      if (kind === WHITE) {
-        if (i === n) {
-          // Whether this space trails a line depends on the next chunk.
-          this.#pendingWhite = b;
-          break;
+      out[o++] = this.#pendingWhite;
+      this.#pendingWhite = 0;
+    }
+    // A space or tab that ends the chunk waits: whether it trails a line depends on what follows.
+    let end = n;
+    if (i < n) {
+      const lastByte = chunk[n - 1] as number;
+      if (lastByte === SP || lastByte === TAB) end = n - 1;
+    }
+    let pendingCr = false;
+    const inView = new DataView(chunk.buffer, chunk.byteOffset, n);
+    const outView = new DataView(out.buffer);
+    // The last index a whole 4-octet word can be read from.
+    const lastWord = end - 4;
+    while (i < end) {
+      if (i <= lastWord) {
+        // Four octets at a time: each octet of x is checked in parallel (SWAR) for being a
+        // space to `~` except `=`; the lowest flagged octet is the first that is not.
+        const x = inView.getInt32(i, true);
+        const e = x ^ 0x3d3d3d3d;
+        const bad =
+          (((x - 0x20202020) & ~x) | (x + 0x01010101) | x | ((e - 0x01010101) & ~e)) & 0x80808080;
+        outView.setInt32(o, x, true);
+        const lineStart = o + max === lineEnd;
+        if (bad === 0 && o + 4 <= lineEnd && !lineStart) {
+          i += 4;
+          o += 4;
+          continue;
         }
-        encode = classes[chunk[i] as number] === BREAK;
-      } else if (kind === DOT_CLASS) {
-        encode = column === 0 || column === max;
+        // Keep the literal octets before the first flagged one, as many as fit on the line;
+        // a dot at a line start goes the slow way below.
+        let k = bad === 0 ? 4 : (31 - Math.clz32(bad & -bad)) >> 3;
+        if (k > lineEnd - o) k = lineEnd - o;
+        if (lineStart && (x & 0xff) === DOT) k = 0;
+        i += k;
+        o += k;
+        if (i === end) break;
       }
-      if (encode) {
-        if (column + 3 > max) {
+      const b = chunk[i++] as number;
+      const kind = classes[b] as number;
+      if (kind === LITERAL) {
+        // Most bytes of text, spaces and tabs included.
+        if (o === lineEnd) {
           out[o++] = EQ;
           out[o++] = CR;
           out[o++] = LF;
-          column = 0;
-        }
-        out[o++] = EQ;
-        out[o++] = HEX[b >> 4] as number;
-        out[o++] = HEX[b & 15] as number;
-        column += 3;
-      } else {
-        if (column === max) {
-          out[o++] = EQ;
-          out[o++] = CR;
-          out[o++] = LF;
-          column = 0;
+          lineEnd = o + max;
         }
         out[o++] = b;
-        column++;
+      } else if (kind === ENCODE) {
+        // This octet and the ones to encode right after it (as in UTF-8 sequences). Each =XX
+        // is one 4-octet store whose last octet the next write overwrites.
+        let e = b;
+        for (;;) {
+          if (o + 3 > lineEnd) {
+            outView.setInt32(o, SOFT_BREAK, true);
+            o += 3;
+            lineEnd = o + max;
+          }
+          outView.setInt32(o, ESCAPES[e] as number, true);
+          o += 3;
+          if (i === end) break;
+          e = chunk[i] as number;
+          if (classes[e] !== ENCODE) break;
+          i++;
+        }
+      } else if (kind === BREAK) {
+        // A space or tab just written before this hard break trails the line: rewrite it as =XX.
+        // The last output octet is a literal space or tab only when the previous input octet
+        // was one (encoded octets, soft and hard breaks all end otherwise).
+        if (o > 0) {
+          const white = out[o - 1] as number;
+          if (white === SP || white === TAB) {
+            o--;
+            if (o + 3 > lineEnd) {
+              outView.setInt32(o, SOFT_BREAK, true);
+              o += 3;
+              lineEnd = o + max;
+            }
+            outView.setInt32(o, ESCAPES[white] as number, true);
+            o += 3;
+          }
+        }
+        out[o++] = CR;
+        out[o++] = LF;
+        lineEnd = o + max;
+        if (b === CR) {
+          if (i === n) pendingCr = true;
+          else if (chunk[i] === LF) i++;
+        }
+      } else {
+        // A dot: encoded when it would start an output line, after a soft break too.
+        if (o === lineEnd) {
+          out[o++] = EQ;
+          out[o++] = CR;
+          out[o++] = LF;
+          lineEnd = o + max;
+        }
+        if (o === lineEnd - max) {
+          outView.setInt32(o, ESCAPES[DOT] as number, true);
+          o += 3;
+        } else {
+          out[o++] = DOT;
+        }
       }
     }
-    this.#column = column;
+    if (end < n) this.#pendingWhite = chunk[end] as number;
+    if (pendingCr) this.#pendingCr = true;
+    this.#column = o - (lineEnd - max);
     return out.subarray(0, o);
   }
 
