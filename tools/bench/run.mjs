@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /**
  * Runs the benchmark suites and prints Markdown tables. See README.md for what is and is not
- * measured. Options: `--suite reply-parser,dot-stuffing,compose` (default: all), `--rounds N` (default
- * 5), `--quick` (1 round, a quarter of the data: a smoke run, not a measurement).
+ * measured. Options: `--suite reply-parser,dot-stuffing,...` (default: all; see SUITES), `--rounds N`
+ * (default 5), `--quick` (1 round, a quarter of the data: a smoke run, not a measurement).
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 
-const SUITES = ['reply-parser', 'dot-stuffing', 'quoted-printable', 'base64'];
+const SUITES = ['reply-parser', 'dot-stuffing', 'quoted-printable', 'base64', 'compose', 'send'];
 const { values } = parseArgs({
   options: {
     suite: { type: 'string', default: SUITES.join(',') },

@@ -7,11 +7,11 @@
  * the same kind of `Readable`. The composed bytes are drained and counted, not kept.
  *
  * Every measurement runs in a fresh child process (this file, run with `--child`), so the peak
- * RSS (`process.resourceUsage().maxRSS`, the kernel's ru_maxrss) is that contender's alone, as
- * `../shared/bench` does. A second table measures ours with a 5 MB and a 500 MB attachment
+ * RSS (`VmHWM`, see `peakRss`) is that contender's alone, as `../shared/bench` does. A second table measures ours with a 5 MB and a 500 MB attachment
  * (scaled with `--quick`): peak RSS must not grow with the attachment's size.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { median, prng, spread, table } from '../lib/measure.mjs';
@@ -76,6 +76,16 @@ async function composeNodemailer(size) {
   return bytes;
 }
 
+/**
+ * This process's peak RSS in bytes: `VmHWM`, the high-water mark of its own address space. Not
+ * `process.resourceUsage().maxRSS`: Linux carries ru_maxrss across fork and exec, so a child
+ * would report its parent's peak (the suites before this one hold tens of MB of test data).
+ */
+function peakRss() {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
+}
+
 /** Child mode: one measurement, one JSON line on stdout. */
 async function child(contender, size) {
   const compose = contender === 'ours' ? composeOurs : composeNodemailer;
@@ -84,8 +94,7 @@ async function child(contender, size) {
   const start = process.hrtime.bigint();
   const bytes = await compose(size);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const { maxRSS } = process.resourceUsage();
-  console.log(JSON.stringify({ seconds, bytes, rssBefore, maxRss: maxRSS * 1024 }));
+  console.log(JSON.stringify({ seconds, bytes, rssBefore, maxRss: peakRss() }));
 }
 
 function measure(contender, size) {
