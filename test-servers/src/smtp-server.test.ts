@@ -252,6 +252,24 @@ describe('startSmtpServer: TLS', () => {
     ]);
   });
 
+  it('counts a STARTTLS connection as gone once the client closes it', async () => {
+    const server = await start({ security: 'starttls' });
+    const client = await connect(server);
+    await hello(client);
+    await client.command('STARTTLS');
+    await client.startTls({ ca: [certs.ca.cert], servername: 'localhost' });
+    await client.command('EHLO client.example');
+    expect(server.connections).toBe(1);
+    const closed = client.closed();
+    client.socket.end();
+    await closed;
+    // The server learns of the close a moment after the client: wait for it, bounded.
+    for (let turn = 0; turn < 200 && server.connections > 0; turn++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(server.connections).toBe(0);
+  });
+
   it('hides STARTTLS with hideStartTls but still accepts it', async () => {
     const server = await start({ security: 'starttls', hideStartTls: true });
     const client = await connect(server);

@@ -635,8 +635,10 @@ export async function startSmtpServer(
     messages,
     commands,
     errors,
+    // SMTP connections, not raw sockets: after STARTTLS smtp-server talks over a TLS socket
+    // wrapping the raw one, and the raw socket does not always report its own close.
     get connections() {
-      return sockets.size;
+      return liveConnections.size;
     },
     get totalConnections() {
       return totalConnections;

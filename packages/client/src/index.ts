@@ -1,0 +1,60 @@
+/**
+ * `@smtp/client`: an SMTP client for Node.js, correct to the RFCs and secure by default. It
+ * composes `@smtp/url`, `@smtp/protocol`, `@smtp/transport` and `@smtp/mime` into `SmtpClient`:
+ * the dialogue (greeting, EHLO, STARTTLS, AUTH, pipelined MAIL/RCPT/DATA or BDAT, RSET, QUIT),
+ * results and typed errors, and the policy (TLS, credentials, timeouts, logging with secrets
+ * redacted).
+ *
+ * @packageDocumentation
+ */
+import { parseConnectionDefinition } from './connection-definition.ts';
+import type { Logger, LoggingOptions } from './logging.ts';
+import { SmtpClient } from './smtp-client.ts';
+
+export {
+  type CalendarEvent,
+  type DsnOptions,
+  type DsnRequest,
+  type Envelope,
+  Message,
+  type MessageOptions,
+} from '@smtp/mime';
+export * from './errors.ts';
+export type { Logger, LoggingOptions, LogTarget } from './logging.ts';
+export type { RawBodyType, RawMessage, SendInput } from './message-source.ts';
+export type {
+  ClientOptions,
+  Credentials,
+  PasswordCredentials,
+  Security,
+  Timeouts,
+  TokenCredentials,
+} from './options.ts';
+export { describeReply } from './reply-info.ts';
+export { parseQueueId, type SendResult, type SendTimings } from './send-result.ts';
+export type { SessionStage, SessionTimings } from './session.ts';
+export {
+  type ClientInfo,
+  type ClientStats,
+  type PingOptions,
+  type PingResult,
+  SmtpClient,
+  type TlsSummary,
+} from './smtp-client.ts';
+export type { DsnSendOptions, SendOptions } from './transaction.ts';
+
+/**
+ * Builds a client from a serialisable connection definition: a URL plus options as JSON (no
+ * functions), validated with clear errors, so a configuration can come from a file or another
+ * process.
+ *
+ * @param definition A parsed JSON value, or JSON text.
+ * @throws {ClientStateError} `SMTP_CLIENT_INVALID_OPTIONS` naming what is wrong.
+ * @example
+ * ```ts
+ * const client = createClient({ url: 'smtp://mail.example.com:587', timeouts: { command: 10000 } });
+ * ```
+ */
+export function createClient(definition: unknown, logging?: LoggingOptions | Logger): SmtpClient {
+  return new SmtpClient(parseConnectionDefinition(definition), logging);
+}

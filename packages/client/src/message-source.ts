@@ -1,0 +1,233 @@
+/**
+ * What `send()` accepts, turned into what a transaction needs: the envelope (reverse path and
+ * recipients), what the server must offer (SMTPUTF8, 8BITMIME, BINARYMIME), the size when known,
+ * the DSN wishes, the Message-ID, and the body as a single-use stream of bytes.
+ *
+ * Three inputs:
+ * - a `Message` from `@smtp/mime`;
+ * - `MessageOptions`, from which a `Message` is built (so `send({ from, to, subject, text })`);
+ * - `{ envelope, raw }`: bytes the caller already has (a string, a `Uint8Array`, or an async
+ *   iterable of either), sent as they are apart from the canonical line ends DATA or BDAT imposes.
+ *
+ * The serialisation depends on the server: `prepareMessage()` is called once the capabilities are
+ * known, with `allow8Bit` (the server offers 8BITMIME: text may go as `8bit`, else mime picks
+ * quoted-printable or base64) and `smtpUtf8Offered`. Nothing is read from the body until the
+ * transaction pulls it, so a large attachment never sits in memory.
+ */
+import {
+  addressNeedsSmtpUtf8,
+  type DsnRequest,
+  Message,
+  type MessageOptions,
+  toAsciiAddress,
+} from '@smtp/mime';
+import { encodeMailFrom, encodeRcptTo, InvalidInputError } from '@smtp/protocol';
+
+/** The body types a raw message may declare (RFC 6152, RFC 3030). */
+export type RawBodyType = '7BIT' | '8BITMIME' | 'BINARYMIME';
+
+/** Bytes the caller already has, with the envelope to send them with. */
+export interface RawMessage {
+  readonly envelope: {
+    /** The reverse path (no angle brackets); `''` is the null reverse path `<>` (bounces). */
+    readonly from: string;
+    /** One recipient or several (no angle brackets). */
+    readonly to: string | readonly string[];
+  };
+  /** The RFC 5322 message: a string (UTF-8), bytes, or an async iterable of either. */
+  readonly raw: string | Uint8Array | AsyncIterable<Uint8Array | string>;
+  /**
+   * What the content needs. Detected for a string or bytes (`8BITMIME` when an octet is over
+   * 127); for a stream, say so here (default `7BIT`). `BINARYMIME` is sent only with CHUNKING.
+   */
+  readonly body?: RawBodyType;
+}
+
+/** What `send()` accepts. */
+export type SendInput = Message | MessageOptions | RawMessage;
+
+/** A message ready for a transaction. */
+export interface PreparedMessage {
+  readonly from: string;
+  readonly to: readonly string[];
+  /** The transaction must carry SMTPUTF8 (a UTF-8 local part, or UTF-8 kept in the envelope). */
+  readonly smtpUtf8: boolean;
+  /** The body type to announce; `7BIT` means no BODY parameter. */
+  readonly body: RawBodyType;
+  /** The size in octets when known in advance (before dot-stuffing), for SIZE. */
+  readonly size: number | undefined;
+  readonly dsn: DsnRequest | undefined;
+  readonly messageId: string | undefined;
+  /** The body bytes; call once. */
+  readonly content: () => AsyncIterable<Uint8Array>;
+}
+
+/** What the server offers that changes the serialisation. */
+export interface PrepareOptions {
+  /** The server offers 8BITMIME. */
+  readonly allow8Bit: boolean;
+  /** The server offers SMTPUTF8. */
+  readonly smtpUtf8Offered: boolean;
+}
+
+/** True for `{ envelope, raw }`. */
+export function isRawMessage(input: SendInput): input is RawMessage {
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    !(input instanceof Message) &&
+    'raw' in input &&
+    'envelope' in input
+  );
+}
+
+/**
+ * Normalises the input to a `Message` or a `RawMessage` without serialising anything: the
+ * `Message` is built from options here, so invalid options fail before any network I/O.
+ *
+ * @throws InvalidMessageError, InvalidAddressError, InvalidHeaderError from `@smtp/mime`;
+ *   InvalidInputError `SMTP_INVALID_PARAMETER` for a malformed raw input.
+ */
+export function normalizeInput(input: SendInput): Message | RawMessage {
+  if (input instanceof Message) {
+    input.validate();
+    return input;
+  }
+  if (typeof input !== 'object' || input === null) {
+    throw new InvalidInputError(
+      'SMTP_INVALID_PARAMETER',
+      'send() takes a Message, message options, or { envelope, raw }',
+    );
+  }
+  if (isRawMessage(input)) {
+    checkRaw(input);
+    return input;
+  }
+  const message = new Message(input as MessageOptions);
+  message.validate();
+  return message;
+}
+
+function checkRaw(input: RawMessage): void {
+  const { envelope, raw } = input;
+  const invalid = (why: string): never => {
+    throw new InvalidInputError('SMTP_INVALID_PARAMETER', `Invalid raw message: ${why}`);
+  };
+  if (typeof envelope !== 'object' || envelope === null) invalid('envelope must be an object');
+  if (typeof envelope.from !== 'string') invalid('envelope.from must be a string');
+  const to = typeof envelope.to === 'string' ? [envelope.to] : envelope.to;
+  if (!Array.isArray(to) || to.length === 0) invalid('envelope.to must name a recipient');
+  for (const recipient of to) {
+    if (typeof recipient !== 'string' || recipient === '') {
+      invalid('every recipient must be a non-empty string');
+    }
+  }
+  // INV-5: the paths are checked with the command encoders' grammar before any I/O (UTF-8
+  // allowed here; whether the server can take it is decided once its capabilities are known).
+  encodeMailFrom(envelope.from, { smtpUtf8: true });
+  for (const recipient of to) encodeRcptTo(recipient, { smtpUtf8: true });
+  const isIterable =
+    typeof raw === 'object' && raw !== null && Symbol.asyncIterator in (raw as object);
+  if (typeof raw !== 'string' && !(raw instanceof Uint8Array) && !isIterable) {
+    invalid('raw must be a string, a Uint8Array or an async iterable');
+  }
+  if (
+    input.body !== undefined &&
+    input.body !== '7BIT' &&
+    input.body !== '8BITMIME' &&
+    input.body !== 'BINARYMIME'
+  ) {
+    invalid('body must be 7BIT, 8BITMIME or BINARYMIME');
+  }
+}
+
+/**
+ * Prepares a normalised input for a server with the given capabilities. For a `Message` this
+ * computes the envelope (validating the message); the body is serialised lazily.
+ */
+export function prepareMessage(
+  input: Message | RawMessage,
+  options: PrepareOptions,
+): PreparedMessage {
+  // Raw bytes are never re-encoded, so only a Message depends on the options.
+  return input instanceof Message ? prepareMime(input, options) : prepareRaw(input);
+}
+
+function prepareMime(message: Message, options: PrepareOptions): PreparedMessage {
+  // First without SMTPUTF8: domains become A-labels unless a local part forces UTF-8, in which
+  // case mime itself keeps UTF-8 (and says so in needsSmtpUtf8).
+  const envelope = message.envelope({ allow8Bit: options.allow8Bit });
+  const smtpUtf8 = envelope.needsSmtpUtf8;
+  const serialize = { smtpUtf8, allow8Bit: options.allow8Bit };
+  return {
+    from: envelope.from,
+    to: envelope.to,
+    smtpUtf8,
+    body: envelope.needs8BitMime ? '8BITMIME' : '7BIT',
+    size: envelope.size,
+    dsn: envelope.dsn,
+    messageId: message.messageId,
+    content: () => message.stream(serialize),
+  };
+}
+
+const encoder = new TextEncoder();
+
+function prepareRaw(input: RawMessage): PreparedMessage {
+  const recipients =
+    typeof input.envelope.to === 'string' ? [input.envelope.to] : input.envelope.to;
+  const all = input.envelope.from === '' ? recipients : [input.envelope.from, ...recipients];
+  const needsUtf8 = all.some((address) => addressNeedsSmtpUtf8(address));
+  // UTF-8 domains go as A-labels unless the transaction is SMTPUTF8 anyway.
+  const path = (address: string): string =>
+    needsUtf8 || address === '' ? address : toAsciiAddress(address);
+  const { raw } = input;
+  let size: number | undefined;
+  let body: RawBodyType = input.body ?? '7BIT';
+  let content: () => AsyncIterable<Uint8Array>;
+  if (typeof raw === 'string' || raw instanceof Uint8Array) {
+    const bytes = typeof raw === 'string' ? encoder.encode(raw) : raw;
+    size = bytes.byteLength;
+    if (input.body === undefined && has8Bit(bytes)) body = '8BITMIME';
+    content = () => once(bytes);
+  } else {
+    content = () => toBytes(raw);
+  }
+  return {
+    from: path(input.envelope.from),
+    to: recipients.map(path),
+    smtpUtf8: needsUtf8,
+    body,
+    size,
+    dsn: undefined,
+    messageId: undefined,
+    content,
+  };
+}
+
+function has8Bit(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    if ((bytes[i] as number) > 0x7f) return true;
+  }
+  return false;
+}
+
+/** Bytes already in memory, in slices, so the DATA encoder's output per chunk stays bounded. */
+const SLICE = 65_536;
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  for (let at = 0; at < bytes.byteLength; at += SLICE) yield bytes.subarray(at, at + SLICE);
+}
+
+async function* toBytes(source: AsyncIterable<Uint8Array | string>): AsyncIterable<Uint8Array> {
+  for await (const chunk of source) {
+    if (typeof chunk === 'string') yield encoder.encode(chunk);
+    else if (chunk instanceof Uint8Array) yield chunk;
+    else {
+      throw new InvalidInputError(
+        'SMTP_INVALID_PARAMETER',
+        'Invalid raw message: the stream yielded something other than a string or bytes',
+      );
+    }
+  }
+}

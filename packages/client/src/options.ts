@@ -1,0 +1,137 @@
+/**
+ * The client's options: what callers pass (`ClientOptions`, or a URL string) and the one
+ * normalised form the rest of the client works from (`ResolvedClientOptions`). Resolving is
+ * done once, in the constructor, by `resolveClientOptions()` (resolve-options.ts); nothing
+ * downstream re-reads the caller's input.
+ */
+import type { SaslMechanismName } from '@smtp/protocol';
+import type {
+  Connector,
+  HostKind,
+  SlowOperationOptions,
+  TlsConnectOptions,
+  TransportEvent,
+} from '@smtp/transport';
+
+/**
+ * How the link is secured.
+ * - `implicit`: TLS from the first byte (port 465, RFC 8314).
+ * - `starttls`: STARTTLS is required and sent even when not advertised (RFC 3207); no command
+ *   but EHLO/HELO and STARTTLS is written in plaintext (INV-1).
+ * - `opportunistic`: STARTTLS when the server offers it; plaintext otherwise (never with
+ *   credentials unless `allowInsecureAuth`).
+ * - `none`: never TLS.
+ */
+export type Security = 'implicit' | 'starttls' | 'opportunistic' | 'none';
+
+/** A password login. */
+export interface PasswordCredentials {
+  readonly user: string;
+  readonly pass: string;
+}
+
+/** An OAuth 2.0 bearer token (XOAUTH2 / OAUTHBEARER), or a function that provides a fresh one. */
+export interface TokenCredentials {
+  readonly user: string;
+  readonly accessToken: string | (() => string | Promise<string>);
+}
+
+/** Credentials for AUTH. */
+export type Credentials = PasswordCredentials | TokenCredentials;
+
+/**
+ * Deadlines, in milliseconds. Each is a deadline for the whole phase, not an inactivity timeout
+ * (INV-8). Defaults: connect 30 000, command 15 000, and the RFC 5321 section 4.5.3.2 values
+ * where they are longer and the phase can legitimately take that long on a busy server
+ * (greeting 300 000 is shortened to 30 000 by default; MAIL and RCPT use `command`; DATA
+ * initiation 120 000; each data block 180 000; the final reply 600 000), QUIT 5 000.
+ */
+export interface Timeouts {
+  readonly connect?: number;
+  readonly greeting?: number;
+  readonly command?: number;
+  readonly tls?: number;
+  readonly dataInit?: number;
+  readonly dataBlock?: number;
+  readonly dataFinal?: number;
+  readonly quit?: number;
+}
+
+/** Options of `new SmtpClient(options)`. Give `url`, or `host` (and `port`), or `path`. */
+export interface ClientOptions {
+  /** An SMTP URL (`@smtp/url`): scheme, host, port and credentials. Explicit fields win. */
+  readonly url?: string;
+  readonly host?: string;
+  readonly port?: number;
+  /** A UNIX socket path instead of host and port. */
+  readonly path?: string;
+  /** Overrides what the URL scheme implies. Default: from the scheme, else `opportunistic`. */
+  readonly security?: Security;
+  readonly auth?: Credentials;
+  /** Use exactly this SASL mechanism; fail if the server does not offer it. */
+  readonly mechanism?: SaslMechanismName;
+  /**
+   * Allow AUTH over plaintext or to a certificate that was not verified. An explicit,
+   * separately named opt-in (INV-4): turning off certificate checks does not imply it.
+   */
+  readonly allowInsecureAuth?: boolean;
+  /** The client's name for EHLO/HELO: a domain or an address literal. Default: os.hostname(), made valid. */
+  readonly name?: string;
+  /** TLS settings: `servername`, `ca`, `cert`, `key`, `minVersion`, `rejectUnauthorized`... */
+  readonly tls?: TlsConnectOptions & { readonly servername?: string };
+  readonly timeouts?: Timeouts;
+  /** Keep the connection between messages (RSET between them). Default true. */
+  readonly keepAlive?: boolean;
+  /** Use PIPELINING when offered. Default true. */
+  readonly pipelining?: boolean;
+  /** Use CHUNKING/BDAT: `auto` (default) when offered and the message needs BINARYMIME; `true` whenever offered; `false` never. */
+  readonly chunking?: boolean | 'auto';
+  /** BDAT chunk size in octets. Default 65 536. */
+  readonly chunkSize?: number;
+  /** Fail the whole message (RSET, nothing sent) when any recipient is refused. Default false. */
+  readonly requireAllRecipients?: boolean;
+  /** No network: `send()` validates, serialises and returns the result it would have. */
+  readonly dryRun?: boolean;
+  /** A custom connector (undici style), e.g. a proxy; default `connect` from `@smtp/transport`. */
+  readonly connector?: Connector;
+  /** Reply parser bounds (INV-8). Defaults from `@smtp/protocol`. */
+  readonly replyLimits?: {
+    readonly maxLineLength?: number;
+    readonly maxReplySize?: number;
+    readonly maxLines?: number;
+  };
+  /** Socket events from the transport (connect, tls, data sizes, close, error, slow). */
+  readonly onEvent?: (event: TransportEvent) => void;
+  /** Slow-operation warnings (`slow` events): threshold in ms and minimum bytes/s. */
+  readonly slowOperation?: SlowOperationOptions;
+}
+
+/** The normalised options every other module works from. */
+export interface ResolvedClientOptions {
+  readonly target:
+    | { readonly kind: HostKind; readonly host: string; readonly port: number }
+    | { readonly kind: 'unix'; readonly path: string };
+  readonly security: Security;
+  /** Kept in a closure-backed object whose secrets are hidden from JSON and inspect (INV-10). */
+  readonly credentials: Credentials | undefined;
+  readonly mechanism: SaslMechanismName | undefined;
+  readonly allowInsecureAuth: boolean;
+  /** Validated EHLO argument: a domain or an address literal (`[192.0.2.1]`). */
+  readonly clientName: string;
+  readonly tls: TlsConnectOptions & { readonly servername?: string };
+  readonly timeouts: Required<Timeouts>;
+  readonly keepAlive: boolean;
+  readonly pipelining: boolean;
+  readonly chunking: boolean | 'auto';
+  readonly chunkSize: number;
+  readonly requireAllRecipients: boolean;
+  readonly dryRun: boolean;
+  readonly connector: Connector;
+  readonly replyLimits: {
+    readonly maxLineLength?: number;
+    readonly maxReplySize?: number;
+    readonly maxLines?: number;
+  };
+  readonly onEvent: ((event: TransportEvent) => void) | undefined;
+  readonly slowOperation: SlowOperationOptions | undefined;
+}
