@@ -3,7 +3,7 @@
  * machines behind one interface, {@link SaslMechanism}. Pure: no sockets, no timers, no `node:`.
  *
  * Implemented: SCRAM-SHA-256 (RFC 5802, RFC 7677), OAUTHBEARER (RFC 7628), XOAUTH2 (Google),
- * CRAM-MD5 (RFC 2195), PLAIN (RFC 4616), LOGIN (draft-murchison-sasl-login). Not implemented:
+ * CRAM-MD5 (RFC 2195), PLAIN (RFC 4616), LOGIN (draft-murchison-sasl-login). Out of scope:
  * channel binding (`-PLUS` variants), security layers, DIGEST-MD5 (obsolete, RFC 6331).
  * `SASL_MECHANISMS` lists the names in the order a client should prefer them. The bounds the
  * mechanisms enforce (at most 5 challenges, SCRAM iteration counts from 4096 to 1 000 000) are
