@@ -312,6 +312,7 @@ describe('the end of data and the final reply (INV-9, decision 8)', () => {
     const error = await failure(client.send(mail()));
     expect(error.code).toBe('SMTP_TIMEOUT');
     expect(error.outcome).toBe('not-sent');
+    expect(error.temporary).toBe(true);
   });
 });
 

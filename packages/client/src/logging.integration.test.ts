@@ -163,6 +163,19 @@ describe('log and debugLog', () => {
     expectNoSecret([...captured.log, ...captured.debug], [PASSWORD, `\0ann\0${PASSWORD}`]);
   });
 
+  it('log: a failed send is one line with its code and outcome', async () => {
+    const s = await server({ rejectRecipients: { 'bob@example.com': 550 } });
+    const captured = capture();
+    const client = open({ url: `smtp://127.0.0.1:${s.port}` }, captured);
+    await expect(client.send(mail({ to: 'bob@example.com' }))).rejects.toMatchObject({
+      code: 'SMTP_REPLY',
+    });
+    await client.close();
+    expect(captured.log.filter((line) => line.startsWith('send failed'))).toEqual([
+      expect.stringMatching(/SMTP_REPLY.*rejected/),
+    ]);
+  });
+
   it('works with a console-like logger object (methods called with their this)', async () => {
     const s = await server({});
     class ConsoleLike {

@@ -90,6 +90,8 @@ describe('INV-3: certificates', () => {
         const error = await failure(client.send(mail()));
         expect(error.code).toBe('SMTP_TLS_HANDSHAKE');
         expect(error.outcome).toBe('not-sent');
+        // A certificate that fails verification will fail again: not worth a retry.
+        expect(error.temporary).toBe(false);
         expect(s.messages).toHaveLength(0);
         // The opportunistic smtp:// upgrade failed: no plaintext fallback (decision 2).
         expect(s.commands.filter((c) => !c.secure).map((c) => c.command)).toEqual(
@@ -406,6 +408,8 @@ describe('INV-5: injection is refused before any network I/O', () => {
         (async () => client.send(build() as Parameters<SmtpClient['send']>[0]))(),
       );
       expect(String(error.code)).toMatch(/^SMTP_(MIME_)?INVALID/);
+      // Invalid input stays invalid: a retry cannot help.
+      expect((error as { temporary?: boolean }).temporary ?? false).toBe(false);
       expect(s.totalConnections).toBe(0);
       expect(s.commands).toEqual([]);
     });

@@ -278,6 +278,7 @@ export class SmtpClient {
       return await this.#exclusive(options.signal, () => this.#sendNow(message, options, started));
     } catch (error) {
       const sendError = failure(this.#secrets, error, 'not-sent');
+      this.#log.info('send failed', { code: sendError.code, outcome: sendError.outcome });
       publishClient('error', {
         ...(this.#session === undefined ? {} : { connectionId: this.#session.connection.id }),
         error: sendError,

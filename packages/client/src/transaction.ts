@@ -41,7 +41,7 @@ import {
   type Reply,
 } from '@smtp/protocol';
 import type { Connection, TlsInfo, TransportUsage } from '@smtp/transport';
-import { ConnectionError } from '@smtp/transport';
+import { ConnectionError, TimeoutError } from '@smtp/transport';
 import {
   type FailedOutcome,
   type RecipientRefusal,
@@ -284,12 +284,15 @@ export function failure(
   const code = codeOf(error) ?? 'SMTP_SEND_FAILED';
   const reply = (error as { reply?: ReplyInfo })?.reply;
   const why = error instanceof Error ? error.message : String(error);
+  // Temporary means "the same send may succeed later": a 4xx reply, or a network failure
+  // (refused, reset, closed, DNS, a deadline). Not an invalid message, a security refusal, a
+  // certificate that fails verification, an abort or a closed client: waiting changes nothing.
   const temporary =
     outcome === 'unknown'
       ? false
       : reply !== undefined
         ? reply.code >= 400 && reply.code < 500
-        : !(error instanceof SecurityError || error instanceof InvalidInputError);
+        : error instanceof ConnectionError || error instanceof TimeoutError;
   const prefix =
     outcome === 'unknown'
       ? 'The message may have been delivered (end of data written, no final reply)'

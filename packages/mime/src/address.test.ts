@@ -13,6 +13,8 @@ import {
   parseMailbox,
   toAsciiAddress,
 } from './address.ts';
+import { ADDR_SPEC_MEMO_SIZE, parseAddrSpecText } from './address-parser.ts';
+import { DOMAIN_MEMO_SIZE } from './domain.ts';
 import { InvalidAddressError, type InvalidAddressErrorCode, isSmtpError } from './errors.ts';
 
 /** Runs `action` and returns the `InvalidAddressError` it throws (fails if it throws another). */
@@ -1143,5 +1145,34 @@ describe('adversarial input', { timeout: 60_000 }, () => {
 
   it('parses a legacy comment name of a megabyte', () => {
     expect(parseMailbox(`a@example.com (${'x '.repeat(size / 2)})`).name).toHaveLength(size - 1);
+  });
+});
+
+describe('memoised parsing (parseAddrSpecText, checkDomain)', () => {
+  it('gives the same answers on a repeat, and past the memo bound', () => {
+    // More distinct addresses and domains than either memo keeps, twice over: every answer is
+    // recomputed after the memo is cleared and must not change.
+    const count = Math.max(ADDR_SPEC_MEMO_SIZE, DOMAIN_MEMO_SIZE) * 2 + 10;
+    const inputs = Array.from({ length: count }, (_, i) => `user${i}@bücher${i}.example`);
+    const first = inputs.map((address) => toAsciiAddress(address));
+    const second = inputs.map((address) => toAsciiAddress(address));
+    expect(second).toEqual(first);
+    expect(first[7]).toBe('user7@xn--bcher7-3ya.example');
+    expect(formatAddressSpec(inputs[7] as string, { smtpUtf8: true })).toBe(inputs[7]);
+    expect(addressNeedsSmtpUtf8(inputs[7] as string)).toBe(false);
+  });
+
+  it('never remembers a failure', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(thrown(() => toAsciiAddress('a@-bad.example')).code).toBe('SMTP_MIME_INVALID_DOMAIN');
+      expect(thrown(() => toAsciiAddress('not an address')).code).toBe('SMTP_MIME_INVALID_ADDRESS');
+    }
+    // A domain refused in one address is refused in another that shares it.
+    expect(thrown(() => parseMailbox('B <b@-bad.example>')).code).toBe('SMTP_MIME_INVALID_DOMAIN');
+  });
+
+  it('shares only frozen results', () => {
+    expect(Object.isFrozen(parseAddrSpecText('frozen@example.com'))).toBe(true);
+    expect(parseAddrSpecText('frozen@example.com')).toBe(parseAddrSpecText('frozen@example.com'));
   });
 });

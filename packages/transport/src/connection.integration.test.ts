@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import diagnosticsChannel from 'node:diagnostics_channel';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -23,7 +24,7 @@ import {
   startSmtpServer,
   type TestCertificates,
 } from 'test-servers';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect } from './connect.ts';
 import type { Connection } from './connection.ts';
 import { TRANSPORT_CHANNELS, type TransportEvent } from './events.ts';
@@ -59,6 +60,13 @@ async function dialogue(connection: Connection): Promise<void> {
   await connection.close();
   expect(connection.destroyed).toBe(true);
 }
+
+/** `net.Socket`'s `_writev`, which the stream calls when corked chunks leave together. */
+interface SocketWritev {
+  _writev(chunks: { chunk: unknown }[], callback: (error?: Error | null) => void): void;
+}
+// The real one, called through by the spy that counts socket writes.
+const originalWritev = (net.Socket.prototype as unknown as SocketWritev)._writev;
 
 describe('plain TCP', () => {
   let v4: RunningSmtpServer;
@@ -156,6 +164,51 @@ describe('plain TCP', () => {
     expect(decode(v4.messages.at(-1)?.raw ?? new Uint8Array())).toBe(body);
     await connection.write(encodeQuit());
     await connection.readReply();
+    await connection.close();
+  });
+
+  it('sends stream chunks made without I/O in one socket write, and later ones as they come', async () => {
+    const connection = track(await connect({ host: '127.0.0.1', port: v4.port }));
+    expect((await connection.readReply({ phase: 'greeting' })).code).toBe(220);
+    await connection.write(encodeEhlo('client.example'));
+    await connection.readReply();
+    await connection.write(
+      Buffer.concat([encodeMailFrom('ann@example.com'), encodeRcptTo('bob@example.com')]),
+    );
+    await connection.readReply();
+    await connection.readReply();
+    await connection.write(encodeData());
+    expect((await connection.readReply()).code).toBe(354);
+
+    // Count the socket-level writes (`_writev` when several chunks leave at once).
+    const socketWrites: number[] = [];
+    const writev = vi
+      .spyOn(net.Socket.prototype as unknown as SocketWritev, '_writev')
+      .mockImplementation(function (this: net.Socket, chunks, callback) {
+        socketWrites.push(chunks.length);
+        originalWritev.call(this, chunks, callback);
+      });
+    const encoder = createDataEncoder();
+    async function* message(): AsyncGenerator<Uint8Array> {
+      yield encoder.push(encode('Subject: corked\r\n\r\none\r\n'));
+      yield encoder.push(encode('two\r\n'));
+      // A source that waits for I/O: what came before has left by now.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      yield encoder.push(encode('three\r\n'));
+      yield encoder.end();
+    }
+    try {
+      await connection.writeStream(message());
+      // The last chunks leave when the socket is uncorked, on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      writev.mockRestore();
+    }
+    expect(socketWrites).toEqual([2, 2]);
+    expect((await connection.readReply({ phase: 'data-end' })).code).toBe(250);
+    expect(decode(v4.messages.at(-1)?.raw ?? new Uint8Array())).toBe(
+      'Subject: corked\r\n\r\none\r\ntwo\r\nthree\r\n',
+    );
     await connection.close();
   });
 

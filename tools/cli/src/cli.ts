@@ -1,0 +1,97 @@
+/**
+ * The `smtp` program: commander set up with every command, errors turned into exit codes
+ * instead of `process.exit`, and output written to the given streams, so the whole CLI runs in
+ * a test as it runs in a terminal.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerDemo } from './commands/demo.ts';
+import { registerPing } from './commands/ping.ts';
+import { registerSchemes } from './commands/schemes.ts';
+import { registerSend } from './commands/send.ts';
+import type { CommandContext } from './commands/shared.ts';
+import type { PasswordPrompt } from './credentials.ts';
+import { EXIT_CODE_HELP, ExitCode } from './exit-codes.ts';
+import { type CliIo, processIo } from './io.ts';
+import { reportError } from './output.ts';
+
+/** The version printed by `smtp --version`. */
+export const CLI_VERSION = '0.1.0';
+
+/** Options of {@link runCli} for tests. */
+export interface RunCliOptions {
+  /** Replaces the no-echo password prompt. */
+  readonly prompt?: PasswordPrompt;
+}
+
+/** Builds the commander program for one run. */
+export function createProgram(context: CommandContext): Command {
+  const program = new Command('smtp')
+    .description('Send mail, ping a server, list SMTP URL schemes, or run the demo.')
+    .version(CLI_VERSION)
+    .showHelpAfterError("(run 'smtp <command> --help' for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => context.io.stdout.write(text),
+      writeErr: (text) => context.io.stderr.write(text),
+    })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ smtp demo
+  $ smtp ping --url smtp://mail.example.com
+  $ smtp send --url smtps://ana%40example.com@smtp.example.com --from ana@example.com \\
+      --to bob@example.org --subject Hi --text 'Hello!' --attach report.pdf
+  $ smtp schemes
+
+${EXIT_CODE_HELP}
+`,
+    );
+  registerSend(program, context);
+  registerPing(program, context);
+  registerSchemes(program, context);
+  registerDemo(program, context);
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({
+      writeOut: (text) => context.io.stdout.write(text),
+      writeErr: (text) => context.io.stderr.write(text),
+    });
+    command.showHelpAfterError(`(run 'smtp ${command.name()} --help' for usage)`);
+  }
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (without `node` and the script path) and resolves with the exit code;
+ * it never calls `process.exit`.
+ *
+ * @example
+ * ```ts
+ * const code = await runCli(['schemes']);
+ * ```
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  options: RunCliOptions = {},
+): Promise<number> {
+  const context: CommandContext = { io, prompt: options.prompt, exitCode: ExitCode.ok };
+  const program = createProgram(context);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return context.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
+        return ExitCode.ok;
+      }
+      // commander has printed the message; `smtp` alone shows the help and is a usage error.
+      return ExitCode.usage;
+    }
+    return reportError(error, io, false);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Builds the `SmtpClient` every network command uses, from the shared options: `--url` (or
+ * `SMTP_URL`), credentials (see credentials.ts), `--ca FILE` to trust a private CA for this run
+ * (certificates are always verified: there is no option to turn that off), `--name` for EHLO,
+ * and `--verbose` for the dialogue on stderr (redacted by the client: INV-10).
+ */
+import { type ClientOptions, type LoggingOptions, SmtpClient } from '@smtp/client';
+import { CliInputError } from './cli-error.ts';
+import { type PasswordPrompt, resolveTarget, type Target } from './credentials.ts';
+import type { CliIo } from './io.ts';
+import { readUserFile } from './message-input.ts';
+
+/** The connection options shared by `send`, `ping` and `demo --url`. */
+export interface ConnectionFlags {
+  readonly url?: string;
+  readonly ca?: readonly string[];
+  readonly name?: string;
+  readonly verbose?: boolean;
+}
+
+/** What `SmtpClient` gets besides the target and credentials. */
+export interface ClientExtras {
+  readonly onEvent?: ClientOptions['onEvent'];
+  /** PEM certificates to trust, on top of reading `--ca`. */
+  readonly ca?: readonly string[];
+  /** The client's logs; default: {@link verboseLogging} with `--verbose`, else none. */
+  readonly logging?: LoggingOptions;
+}
+
+/** Writes the client's two logs to stderr: events as `* line`, the dialogue as `C:`/`S:` lines. */
+export function verboseLogging(io: Pick<CliIo, 'stderr'>): {
+  log: (line: string) => void;
+  debugLog: (line: string) => void;
+} {
+  return {
+    log: (line) => io.stderr.write(`* ${line}\n`),
+    debugLog: (line) => io.stderr.write(`  ${line}\n`),
+  };
+}
+
+/**
+ * Resolves the target and opens nothing yet: the client connects at its first call.
+ *
+ * @throws {CliInputError} No `--url`, an unreadable `--ca`, or missing credentials.
+ * @throws {UrlError} A URL that cannot be used.
+ */
+export async function createCliClient(
+  flags: ConnectionFlags,
+  io: CliIo,
+  prompt: PasswordPrompt | undefined,
+  extras: ClientExtras = {},
+): Promise<{ client: SmtpClient; target: Target }> {
+  if (flags.url === undefined || flags.url === '') {
+    throw new CliInputError(
+      'SMTP_CLI_USAGE',
+      'missing --url (or the SMTP_URL environment variable)',
+    );
+  }
+  const target = await resolveTarget(flags.url, io, prompt);
+  const ca = [...(extras.ca ?? [])];
+  for (const file of flags.ca ?? [])
+    ca.push((await readUserFile('--ca', file, io.cwd)).toString('utf8'));
+  const options: ClientOptions = {
+    url: target.url,
+    ...(target.auth !== undefined ? { auth: target.auth } : {}),
+    ...(ca.length > 0 ? { tls: { ca } } : {}),
+    ...(flags.name !== undefined ? { name: flags.name } : {}),
+    ...(extras.onEvent !== undefined ? { onEvent: extras.onEvent } : {}),
+  };
+  const logging = extras.logging ?? (flags.verbose === true ? verboseLogging(io) : {});
+  const client = new SmtpClient(options, logging);
+  return { client, target };
+}

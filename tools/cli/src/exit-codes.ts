@@ -1,0 +1,68 @@
+/**
+ * The `smtp` command's exit codes, one per outcome a script may want to act on, and the mapping
+ * from an error to its code. The table is printed at the end of `smtp --help` and
+ * `smtp send --help`, so it is written once, here.
+ */
+import { isSmtpError, SendError } from '@smtp/client';
+import { CliInputError } from './cli-error.ts';
+
+/** Every exit code the command uses. */
+export const ExitCode = {
+  /** Done: the message was accepted for every recipient (send), the server answered (ping). */
+  ok: 0,
+  /** A bug or an unexpected failure (the message says what). */
+  internal: 1,
+  /** Bad input or usage: unknown option, bad URL, missing or unreadable file, invalid address. Nothing was sent. */
+  usage: 2,
+  /** Accepted for some recipients, refused for others (listed in the output). */
+  partial: 3,
+  /** The server refused the sender, every recipient, or the message. */
+  rejected: 4,
+  /** Not sent: connection, TLS, AUTH or timeout failure before the end of data; safe to retry. */
+  notSent: 5,
+  /** Unknown: the end of data was handed over and no final reply came; it may have been delivered. */
+  unknown: 6,
+} as const;
+
+/** One of the values of {@link ExitCode}. */
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit code table, as shown in `--help`. */
+export const EXIT_CODE_HELP = `Exit codes:
+  0  accepted by every recipient (send); the server answered (ping); demo succeeded
+  1  unexpected internal error
+  2  bad input or usage (unknown option, bad URL, missing/unreadable file, invalid
+     address or header); nothing was sent
+  3  partial: accepted for some recipients, refused for others
+  4  rejected: the server refused the sender, every recipient or the message
+  5  not sent: connection, TLS, AUTH or timeout failure before the end of data
+     (safe to retry)
+  6  unknown outcome: the end of data was sent and no final reply came; the
+     message may have been delivered (do not resend blindly)`;
+
+/** Error code prefixes that mean the caller's input was at fault, whatever the outcome. */
+const INPUT_CODE =
+  /^SMTP_(?:INVALID_|MIME_|URL_|CLIENT_INVALID_OPTIONS$|TRANSPORT_INVALID_OPTIONS$)/;
+
+/** True when an error's code says the input (not the server or the network) was at fault. */
+export function isInputErrorCode(code: string): boolean {
+  return INPUT_CODE.test(code);
+}
+
+/**
+ * The exit code for an error thrown by a command: input errors are {@link ExitCode.usage};
+ * a `SendError` maps by its outcome; any other `@smtp` error (from `ping()` or `connect()`)
+ * is {@link ExitCode.notSent}; anything else is {@link ExitCode.internal}.
+ */
+export function exitCodeFor(error: unknown): ExitCodeValue {
+  if (error instanceof CliInputError) return ExitCode.usage;
+  if (!isSmtpError(error)) return ExitCode.internal;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && isInputErrorCode(code)) return ExitCode.usage;
+  if (error instanceof SendError) {
+    if (error.outcome === 'rejected') return ExitCode.rejected;
+    if (error.outcome === 'unknown') return ExitCode.unknown;
+    return ExitCode.notSent;
+  }
+  return ExitCode.notSent;
+}
