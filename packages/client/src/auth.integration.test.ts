@@ -7,66 +7,11 @@
  * `allowInsecureAuth`); credentials with no AUTH offered; a server that never stops challenging.
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import {
-  type AuthMechanism,
-  createTestCertificates,
-  type RunningSmtpServer,
-  type ScriptedServer,
-  type ScriptStep,
-  type StartSmtpServerOptions,
-  startScriptedServer,
-  startSmtpServer,
-  type TestCertificates,
-} from 'test-servers';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientOptions, SmtpClient } from './index.ts';
+import type { AuthMechanism, RunningSmtpServer, ScriptedServer, ScriptStep } from 'test-servers';
+import { describe, expect, it } from 'vitest';
+import { chain, FAST, failure, useIntegrationFixtures, words } from './testing/integration.ts';
 
-let certs: TestCertificates;
-beforeAll(async () => {
-  certs = await createTestCertificates();
-});
-
-const clients: SmtpClient[] = [];
-const servers: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map(async (client) => client.destroy()));
-});
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-function open(options: ClientOptions): SmtpClient {
-  const client = new SmtpClient(options);
-  clients.push(client);
-  return client;
-}
-async function server(options: StartSmtpServerOptions): Promise<RunningSmtpServer> {
-  const running = await startSmtpServer(options);
-  servers.push(running);
-  return running;
-}
-async function scripted(steps: ScriptStep[]): Promise<ScriptedServer> {
-  const running = await startScriptedServer(steps);
-  servers.push(running);
-  return running;
-}
-async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Record<string, unknown>;
-  }
-  throw new Error('expected the promise to reject, it resolved');
-}
-function chain(error: unknown): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  let current: unknown = error;
-  while (current !== null && typeof current === 'object' && out.length < 10) {
-    out.push(current as Record<string, unknown>);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return out;
-}
+const { certs, open, server, scripted } = useIntegrationFixtures();
 
 const PASSWORD = 'pw-Secret-1';
 const TOKEN = 'ya29.token-Secret-2';
@@ -76,8 +21,6 @@ const unb64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
 /** The AUTH initiations (not continuation lines) in the command log. */
 const authLines = (s: RunningSmtpServer): string[] =>
   s.commands.filter((c) => /^AUTH /i.test(c.line)).map((c) => c.line);
-const words = (s: RunningSmtpServer): string[] => s.commands.map((c) => c.command);
-const FAST = { greeting: 800, command: 800, connect: 800, tls: 800, quit: 200 } as const;
 
 async function authServer(mechanisms: AuthMechanism[]): Promise<RunningSmtpServer> {
   return server({

@@ -6,86 +6,22 @@
  * and every typed error code the client raises, at least once.
  */
 import { Readable } from 'node:stream';
-import {
-  createTestCertificates,
-  type RunningSmtpServer,
-  type ScriptedServer,
-  type ScriptStep,
-  type StartSmtpServerOptions,
-  startScriptedServer,
-  startSmtpServer,
-  type TestCertificates,
-} from 'test-servers';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ScriptedServer, ScriptStep, StartSmtpServerOptions } from 'test-servers';
+import { describe, expect, it } from 'vitest';
 import { type ClientOptions, SmtpClient } from './index.ts';
+import {
+  codes,
+  decode,
+  failure,
+  failureSync,
+  mailBuilder,
+  sleep,
+  useIntegrationFixtures,
+} from './testing/integration.ts';
 
-let certs: TestCertificates;
-beforeAll(async () => {
-  certs = await createTestCertificates();
-});
+const { certs, open, server, scripted } = useIntegrationFixtures({ closeServers: 'afterEach' });
 
-const clients: SmtpClient[] = [];
-const servers: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map(async (client) => client.destroy()));
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-function open(options: ClientOptions | string): SmtpClient {
-  const client = new SmtpClient(options);
-  clients.push(client);
-  return client;
-}
-async function server(options: StartSmtpServerOptions = {}): Promise<RunningSmtpServer> {
-  const running = await startSmtpServer(options);
-  servers.push(running);
-  return running;
-}
-async function scripted(
-  script: ScriptStep[] | ((connection: number) => ScriptStep[]),
-): Promise<ScriptedServer> {
-  const running = await startScriptedServer(script);
-  servers.push(running);
-  return running;
-}
-async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Record<string, unknown>;
-  }
-  throw new Error('expected the promise to reject, it resolved');
-}
-function failureSync(run: () => unknown): Record<string, unknown> {
-  try {
-    run();
-  } catch (error) {
-    return error as Record<string, unknown>;
-  }
-  throw new Error('expected a throw');
-}
-function chain(error: unknown): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  let current: unknown = error;
-  while (current !== null && typeof current === 'object' && out.length < 10) {
-    out.push(current as Record<string, unknown>);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return out;
-}
-const codes = (error: unknown): unknown[] => chain(error).map((e) => e.code);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const decode = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
-const mail = (extra: Record<string, unknown> = {}) => ({
-  from: 'ann@example.com',
-  to: 'bob@example.com',
-  subject: 'Hello',
-  text: 'Hello Bob\n',
-  ...extra,
-});
+const mail = mailBuilder('Hello', 'Hello Bob\n');
 const rawMail = {
   envelope: { from: 'ann@example.com', to: ['bob@example.com'] },
   raw: 'Subject: f\r\n\r\nx\r\n',

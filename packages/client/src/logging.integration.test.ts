@@ -7,79 +7,32 @@
  * escape sequences is sanitised in errors and logs.
  */
 import { inspect } from 'node:util';
-import {
-  type AuthMechanism,
-  createTestCertificates,
-  type RunningSmtpServer,
-  type ScriptedServer,
-  type ScriptStep,
-  type StartSmtpServerOptions,
-  startScriptedServer,
-  startSmtpServer,
-  type TestCertificates,
-} from 'test-servers';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthMechanism, ScriptedServer } from 'test-servers';
+import { describe, expect, it } from 'vitest';
 import { type ClientOptions, SmtpClient } from './index.ts';
+import { FAST, failure, mailBuilder, useIntegrationFixtures } from './testing/integration.ts';
 
-let certs: TestCertificates;
-beforeAll(async () => {
-  certs = await createTestCertificates();
-});
-
-const clients: SmtpClient[] = [];
-const servers: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map(async (client) => client.destroy()));
-});
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const fixtures = useIntegrationFixtures();
+const { certs, server, scripted, trackClient } = fixtures;
 
 interface Captured {
   log: string[];
   debug: string[];
 }
+/** A client destroyed after the test; with `captured`, its log and debug lines land there. */
 function open(options: ClientOptions | string, captured?: Captured): SmtpClient {
-  const client =
-    captured === undefined
-      ? new SmtpClient(options)
-      : new SmtpClient(options, {
-          log: (line: string) => captured.log.push(line),
-          debugLog: (line: string) => captured.debug.push(line),
-        });
-  clients.push(client);
-  return client;
+  return captured === undefined
+    ? fixtures.open(options)
+    : fixtures.open(options, {
+        log: (line: string) => captured.log.push(line),
+        debugLog: (line: string) => captured.debug.push(line),
+      });
 }
 const capture = (): Captured => ({ log: [], debug: [] });
-async function server(options: StartSmtpServerOptions = {}): Promise<RunningSmtpServer> {
-  const running = await startSmtpServer(options);
-  servers.push(running);
-  return running;
-}
-async function scripted(steps: ScriptStep[]): Promise<ScriptedServer> {
-  const running = await startScriptedServer(steps);
-  servers.push(running);
-  return running;
-}
-async function failure(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected the promise to reject, it resolved');
-}
 
 const PASSWORD = 'Pa55-word_Secret!';
 const TOKEN = 'ya29.a0Token-Secret_XYZ';
-const mail = (extra: Record<string, unknown> = {}) => ({
-  from: 'ann@example.com',
-  to: 'bob@example.com',
-  subject: 'Hello',
-  text: 'The body text: do-not-log-this-body\n',
-  ...extra,
-});
-const FAST = { greeting: 800, command: 800, connect: 800, tls: 800, quit: 200 } as const;
+const mail = mailBuilder('Hello', 'The body text: do-not-log-this-body\n');
 
 /**
  * Every form of `secret` that must never show: the text, its percent-encoding, and the base64
@@ -192,7 +145,7 @@ describe('log and debugLog', () => {
     }
     const logger = new ConsoleLike();
     const client = new SmtpClient(`smtp://127.0.0.1:${s.port}`, logger);
-    clients.push(client);
+    trackClient(client);
     await client.send(mail());
     expect(logger.infos.length).toBeGreaterThan(0);
     expect(logger.debugs.join('\n')).toMatch(/C: MAIL FROM:/);
@@ -220,7 +173,7 @@ describe('log and debugLog', () => {
       records,
     };
     const client = new SmtpClient(`smtp://127.0.0.1:${s.port}`, pinoLike);
-    clients.push(client);
+    trackClient(client);
     await client.send(mail());
     expect(records.some((r) => r.level === 'info')).toBe(true);
     expect(records.some((r) => r.level === 'debug')).toBe(true);
@@ -236,7 +189,7 @@ describe('log and debugLog', () => {
         throw new Error('logger down');
       },
     });
-    clients.push(client);
+    trackClient(client);
     await client.send(mail());
     expect(s.messages).toHaveLength(1);
   });

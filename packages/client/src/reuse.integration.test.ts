@@ -5,52 +5,12 @@
  * `close()` and `destroy()`, idempotent; and the rule that a connection is discarded after a
  * timeout or a protocol error (INV-9).
  */
-import {
-  type RunningSmtpServer,
-  type ScriptedServer,
-  type ScriptStep,
-  type StartSmtpServerOptions,
-  startScriptedServer,
-  startSmtpServer,
-} from 'test-servers';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type ClientOptions, SmtpClient } from './index.ts';
+import type { ScriptStep } from 'test-servers';
+import { describe, expect, it } from 'vitest';
+import { failure, sleep, useIntegrationFixtures } from './testing/integration.ts';
 
-const clients: SmtpClient[] = [];
-const servers: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map(async (client) => client.destroy()));
-});
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const { open, server, scripted } = useIntegrationFixtures();
 
-function open(options: ClientOptions | string): SmtpClient {
-  const client = new SmtpClient(options);
-  clients.push(client);
-  return client;
-}
-async function server(options: StartSmtpServerOptions = {}): Promise<RunningSmtpServer> {
-  const running = await startSmtpServer(options);
-  servers.push(running);
-  return running;
-}
-async function scripted(
-  script: ScriptStep[] | ((connection: number) => ScriptStep[]),
-): Promise<ScriptedServer> {
-  const running = await startScriptedServer(script);
-  servers.push(running);
-  return running;
-}
-async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Record<string, unknown>;
-  }
-  throw new Error('expected the promise to reject, it resolved');
-}
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mail = (n: number, extra: Record<string, unknown> = {}) => ({
   from: 'ann@example.com',
   to: 'bob@example.com',

@@ -7,78 +7,25 @@
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import tls from 'node:tls';
+import type { RunningSmtpServer, ScriptStep } from 'test-servers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SmtpClient } from './index.ts';
 import {
-  createTestCertificates,
-  type RunningSmtpServer,
-  type ScriptedServer,
-  type ScriptStep,
-  type StartSmtpServerOptions,
-  startScriptedServer,
-  startSmtpServer,
-  type TestCertificates,
-} from 'test-servers';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ClientOptions, SmtpClient } from './index.ts';
+  chain,
+  codes,
+  decode,
+  FAST,
+  failure,
+  mailBuilder,
+  useIntegrationFixtures,
+  words,
+} from './testing/integration.ts';
 
-let certs: TestCertificates;
-beforeAll(async () => {
-  certs = await createTestCertificates();
+const { certs, open, server, scripted, trackServer } = useIntegrationFixtures({
+  closeServers: 'afterEach',
 });
 
-const clients: SmtpClient[] = [];
-const servers: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map(async (client) => client.destroy()));
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-function open(options: ClientOptions | string): SmtpClient {
-  const client = new SmtpClient(options);
-  clients.push(client);
-  return client;
-}
-async function server(options: StartSmtpServerOptions = {}): Promise<RunningSmtpServer> {
-  const running = await startSmtpServer(options);
-  servers.push(running);
-  return running;
-}
-async function scripted(
-  script: ScriptStep[] | ((connection: number) => ScriptStep[]),
-): Promise<ScriptedServer> {
-  const running = await startScriptedServer(script);
-  servers.push(running);
-  return running;
-}
-async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Record<string, unknown>;
-  }
-  throw new Error('expected the promise to reject, it resolved');
-}
-/** The error and its causes, outermost first. */
-function chain(error: unknown): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  let current: unknown = error;
-  while (current !== null && typeof current === 'object' && out.length < 10) {
-    out.push(current as Record<string, unknown>);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return out;
-}
-const codes = (error: unknown): unknown[] => chain(error).map((e) => e.code);
-
-const mail = (extra: Record<string, unknown> = {}) => ({
-  from: 'ann@example.com',
-  to: 'bob@example.com',
-  subject: 'Hello',
-  text: 'Hello Bob\n',
-  ...extra,
-});
-const decode = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
-const words = (s: RunningSmtpServer): string[] => s.commands.map((c) => c.command);
-const FAST = { greeting: 800, command: 800, connect: 800, tls: 800, quit: 200 } as const;
+const mail = mailBuilder('Hello', 'Hello Bob\n');
 
 describe('INV-3: certificates', () => {
   for (const certificate of ['expired', 'wrongName', 'untrusted'] as const) {
@@ -152,7 +99,7 @@ describe('INV-3: SNI and the name checked (inline implicit-TLS server that recor
     );
     srv.on('tlsClientError', () => {});
     await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-    servers.push({
+    trackServer({
       close: () =>
         new Promise<void>((resolve) => {
           for (const socket of sockets) socket.destroy();
@@ -527,8 +474,4 @@ describe('INV-6: canonical DATA (scripted server reads to CRLF.CRLF and checks e
     expect(s.messages).toHaveLength(1);
     expect(words(s)).toEqual(['EHLO', 'MAIL', 'RCPT', 'DATA']);
   });
-});
-
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
 });

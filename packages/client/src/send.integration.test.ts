@@ -5,65 +5,16 @@
  * `dryRun`. The security faults are in security.integration.test.ts, AUTH in
  * auth.integration.test.ts.
  */
-import {
-  createTestCertificates,
-  type RunningSmtpServer,
-  type ScriptStep,
-  type StartSmtpServerOptions,
-  startScriptedServer,
-  startSmtpServer,
-  type TestCertificates,
-} from 'test-servers';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientOptions, createClient, Message, SmtpClient } from './index.ts';
+import { type RunningSmtpServer, type ScriptStep, startScriptedServer } from 'test-servers';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, Message } from './index.ts';
+import { failure, mailBuilder, useIntegrationFixtures, words } from './testing/integration.ts';
 
-let certs: TestCertificates;
-beforeAll(async () => {
-  certs = await createTestCertificates();
-});
+const { certs, open, server, trackClient, trackServer } = useIntegrationFixtures();
 
-const clients: SmtpClient[] = [];
-const servers: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map(async (client) => client.destroy()));
-});
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-function open(options: ClientOptions | string): SmtpClient {
-  const client = new SmtpClient(options);
-  clients.push(client);
-  return client;
-}
-
-/** A server that lives until the end of the file (closed in afterAll). */
-async function server(options: StartSmtpServerOptions = {}): Promise<RunningSmtpServer> {
-  const running = await startSmtpServer(options);
-  servers.push(running);
-  return running;
-}
-
-/** The rejection of `promise`; fails the test if it resolves. */
-async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Record<string, unknown>;
-  }
-  throw new Error('expected the promise to reject, it resolved');
-}
-
-const mail = (extra: Record<string, unknown> = {}) => ({
-  from: 'ann@example.com',
-  to: 'bob@example.com',
-  subject: 'Hello',
-  text: 'Hello Bob,\nall well?\n',
-  ...extra,
-});
+const mail = mailBuilder('Hello', 'Hello Bob,\nall well?\n');
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
-const words = (s: RunningSmtpServer): string[] => s.commands.map((c) => c.command);
 const plaintextWords = (s: RunningSmtpServer): string[] =>
   s.commands.filter((c) => !c.secure).map((c) => c.command);
 const portOf = (url: string): number => Number(new URL(url).port);
@@ -309,7 +260,7 @@ describe('the result', () => {
       { send: '221 bye\r\n' },
       { readUntilClose: true },
     ]);
-    servers.push(scripted);
+    trackServer(scripted);
     const client = open(scripted.url);
     const result = await client.send({
       envelope: { from: 'ann@example.com', to: ['bob@example.com'] },
@@ -518,7 +469,7 @@ describe('CHUNKING (scripted server)', () => {
       { readUntilClose: true },
     ];
     const scripted = await startScriptedServer(steps);
-    servers.push(scripted);
+    trackServer(scripted);
     const client = open({ url: scripted.url, chunking: true });
     const result = await client.send({
       envelope: { from: 'ann@example.com', to: ['bob@example.com'] },
@@ -583,7 +534,7 @@ describe('inputs and definitions', () => {
       options: { tls: { ca: certs.ca.cert }, timeouts: { command: 5000 } },
     });
     const client = createClient(definition);
-    clients.push(client);
+    trackClient(client);
     await client.send(mail());
     expect(s.messages[0]?.secure).toBe(true);
   });

@@ -43,6 +43,7 @@ import {
   type TransactionPlan,
   type TransactionResult,
 } from './transaction.ts';
+import { addUsage, ZERO_USAGE } from './usage.ts';
 
 /** Options of {@link SmtpClient.ping}. */
 export interface PingOptions {
@@ -102,32 +103,6 @@ export interface ClientStats extends TransportUsage {
   readonly connections: number;
   /** Messages the server accepted (fully or partially). */
   readonly messages: number;
-}
-
-const ZERO_USAGE: TransportUsage = {
-  bytesSent: 0,
-  bytesReceived: 0,
-  connectMs: 0,
-  tlsMs: 0,
-  sendMs: 0,
-  waitMs: 0,
-  writes: 0,
-  replies: 0,
-  maxWriteBufferBytes: 0,
-};
-
-function addUsage(a: TransportUsage, b: TransportUsage): TransportUsage {
-  return {
-    bytesSent: a.bytesSent + b.bytesSent,
-    bytesReceived: a.bytesReceived + b.bytesReceived,
-    connectMs: a.connectMs + b.connectMs,
-    tlsMs: a.tlsMs + b.tlsMs,
-    sendMs: a.sendMs + b.sendMs,
-    waitMs: a.waitMs + b.waitMs,
-    writes: a.writes + b.writes,
-    replies: a.replies + b.replies,
-    maxWriteBufferBytes: Math.max(a.maxWriteBufferBytes, b.maxWriteBufferBytes),
-  };
 }
 
 function abortedBeforeStart(signal: AbortSignal): AbortError {

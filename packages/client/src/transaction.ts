@@ -67,6 +67,7 @@ import {
   StaleConnectionError,
   safeReplyInfo,
 } from './session.ts';
+import { ZERO_USAGE } from './usage.ts';
 
 /** Delivery status notification wishes for one send (RFC 3461); they override the message's. */
 export interface DsnSendOptions {
@@ -679,18 +680,6 @@ export function dryRunCapabilities(): Capabilities {
     requireTls: true,
   };
 }
-
-const ZERO_USAGE: TransportUsage = {
-  bytesSent: 0,
-  bytesReceived: 0,
-  connectMs: 0,
-  tlsMs: 0,
-  sendMs: 0,
-  waitMs: 0,
-  writes: 0,
-  replies: 0,
-  maxWriteBufferBytes: 0,
-};
 
 /**
  * A connection that goes nowhere, for `dryRun`: it records every byte written and answers each
