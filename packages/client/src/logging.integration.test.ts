@@ -6,6 +6,7 @@
  * or `JSON.stringify(client.info)`, even when the server echoes them back; server text with
  * escape sequences is sanitised in errors and logs.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import type { AuthMechanism, ScriptedServer } from 'test-servers';
 import { describe, expect, it } from 'vitest';
@@ -127,6 +128,23 @@ describe('log and debugLog', () => {
     expect(captured.log.filter((line) => line.startsWith('send failed'))).toEqual([
       expect.stringMatching(/SMTP_REPLY.*rejected/),
     ]);
+  });
+
+  it('smtp:client:error: one event per failed send, the SendError, even when connecting failed', async () => {
+    const s = await server({});
+    const port = s.port;
+    await s.close();
+    const events: unknown[] = [];
+    const listener = (message: unknown) => events.push((message as { error: unknown }).error);
+    subscribe('smtp:client:error', listener);
+    try {
+      const client = open({ host: '127.0.0.1', port, timeouts: FAST });
+      const error = await failure(client.send(mail()));
+      expect(error.code).toBe('SMTP_CONNECTION_REFUSED');
+      expect(events).toEqual([error]);
+    } finally {
+      unsubscribe('smtp:client:error', listener);
+    }
   });
 
   it('works with a console-like logger object (methods called with their this)', async () => {

@@ -376,10 +376,15 @@ export class SmtpClient {
     }
   }
 
-  /** Opens a connection and runs the opening dialogue; the caller owns the session. */
+  /**
+   * Opens a connection and runs the opening dialogue; the caller owns the session. A failure is
+   * published on `smtp:client:error` unless `publishError` is false: `send()` publishes its own
+   * `SendError` instead, so that one failure is one event.
+   */
   async #connect(
     signal: AbortSignal | undefined,
     stopAfter: SessionStage,
+    publishError = true,
   ): Promise<{ session: Session; timings: SessionTimings }> {
     const target = this.#options.target;
     publishClient('connect', {
@@ -404,15 +409,19 @@ export class SmtpClient {
       return { session, timings };
     } catch (error) {
       this.#retire(session);
-      publishClient('error', { connectionId: connection.id, error: error as Error });
+      if (publishError)
+        publishClient('error', { connectionId: connection.id, error: error as Error });
       throw error;
     }
   }
 
   /** Opens the kept session. */
-  async #openSession(signal: AbortSignal | undefined): Promise<SessionTimings> {
+  async #openSession(
+    signal: AbortSignal | undefined,
+    publishError = true,
+  ): Promise<SessionTimings> {
     this.#credentialsChanged = false;
-    const { session, timings } = await this.#connect(signal, 'auth');
+    const { session, timings } = await this.#connect(signal, 'auth', publishError);
     this.#session = session;
     this.#idle = false;
     const target = this.#options.target;
@@ -459,7 +468,7 @@ export class SmtpClient {
       let session = this.#session;
       let mayBeStale = false;
       if (session === undefined) {
-        connectMs = (await this.#openSession(signal)).total;
+        connectMs = (await this.#openSession(signal, false)).total;
         session = this.#session as unknown as Session;
       } else {
         session.dialogue.signal = signal;
