@@ -14,60 +14,24 @@
  * input; whether ours and Nodemailer's are byte-identical is reported too.
  */
 import { createRequire } from 'node:module';
-import { Readable, Transform, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createBase64Encoder } from '@smtp/mime';
 import { Encoder as NodemailerBase64Encoder } from 'nodemailer/lib/base64';
 import { median, prng, spread, table, time, timeAsync } from '../lib/measure.mjs';
+import {
+  chunksOf,
+  collecting,
+  encoderTransform,
+  pushLoop,
+  throughStream,
+} from '../lib/streams.mjs';
 
 const nodemailerVersion = createRequire(import.meta.url)('nodemailer/package.json').version;
-const CHUNK = 64 * 1024;
 
 function makeInput(megabytes) {
   const random = prng(2046);
   const out = Buffer.alloc(megabytes * 2 ** 20);
   for (let i = 0; i < out.length; i++) out[i] = Math.floor(random() * 256);
   return out;
-}
-
-function chunksOf(input) {
-  const chunks = [];
-  for (let i = 0; i < input.length; i += CHUNK) chunks.push(input.subarray(i, i + CHUNK));
-  return chunks;
-}
-
-function oursLoop(chunks, sink, options) {
-  const encoder = createBase64Encoder(options);
-  for (const chunk of chunks) sink(encoder.push(chunk));
-  sink(encoder.end());
-}
-
-class OursTransform extends Transform {
-  #encoder = createBase64Encoder();
-  _transform(chunk, _encoding, done) {
-    done(null, this.#encoder.push(chunk));
-  }
-  _flush(done) {
-    done(null, this.#encoder.end());
-  }
-}
-
-async function throughStream(chunks, transform, sink) {
-  await pipeline(
-    Readable.from(chunks, { objectMode: false }),
-    transform,
-    new Writable({
-      write(chunk, _encoding, done) {
-        sink(chunk);
-        done();
-      },
-    }),
-  );
-}
-
-function collecting() {
-  const parts = [];
-  return { sink: (chunk) => parts.push(Buffer.from(chunk)), result: () => Buffer.concat(parts) };
 }
 
 export async function run({ rounds, scale }) {
@@ -84,7 +48,7 @@ export async function run({ rounds, scale }) {
     ['portable', { portable: true }],
   ]) {
     const c = collecting();
-    oursLoop(chunks, c.sink, options);
+    pushLoop(() => createBase64Encoder(options), chunks, c.sink);
     outputs[name] = c.result();
   }
   const n = collecting();
@@ -111,9 +75,11 @@ export async function run({ rounds, scale }) {
     ignore += chunk.length;
   };
   const contenders = {
-    loop: () => time(() => oursLoop(chunks, sink)),
-    portable: () => time(() => oursLoop(chunks, sink, { portable: true })),
-    stream: () => timeAsync(() => throughStream(chunks, new OursTransform(), sink)),
+    loop: () => time(() => pushLoop(createBase64Encoder, chunks, sink)),
+    portable: () =>
+      time(() => pushLoop(() => createBase64Encoder({ portable: true }), chunks, sink)),
+    stream: () =>
+      timeAsync(() => throughStream(chunks, encoderTransform(createBase64Encoder), sink)),
     nodemailer: () =>
       timeAsync(() => throughStream(chunks, new NodemailerBase64Encoder({ lineLength: 76 }), sink)),
     plain: () => time(() => sink(input.toString('base64'))),

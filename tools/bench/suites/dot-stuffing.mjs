@@ -10,13 +10,10 @@
  * The outputs are compared byte for byte (sha256) before anything is timed.
  */
 import { createHash } from 'node:crypto';
-import { Readable, Transform, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createDataEncoder } from '@smtp/protocol';
 import { median, prng, spread, table, time, timeAsync } from '../lib/measure.mjs';
 import { DataStream, nodemailerVersion } from '../lib/nodemailer-data-stream.mjs';
-
-const CHUNK = 64 * 1024;
+import { chunksOf, encoderTransform, pushLoop, throughStream } from '../lib/streams.mjs';
 
 /** Mixed mail-like text: 20–200 character lines, some starting with '.', some bare LF. */
 function makeInput(megabytes) {
@@ -36,41 +33,6 @@ function makeInput(megabytes) {
     else offset += out.write('\r\n', offset);
   }
   return out.subarray(0, offset);
-}
-
-function chunksOf(input) {
-  const chunks = [];
-  for (let i = 0; i < input.length; i += CHUNK) chunks.push(input.subarray(i, i + CHUNK));
-  return chunks;
-}
-
-function oursLoop(chunks, sink) {
-  const encoder = createDataEncoder();
-  for (const chunk of chunks) sink(encoder.push(chunk));
-  sink(encoder.end());
-}
-
-class OursTransform extends Transform {
-  #encoder = createDataEncoder();
-  _transform(chunk, _encoding, done) {
-    done(null, this.#encoder.push(chunk));
-  }
-  _flush(done) {
-    done(null, this.#encoder.end());
-  }
-}
-
-async function throughStream(chunks, transform, sink) {
-  await pipeline(
-    Readable.from(chunks, { objectMode: false }),
-    transform,
-    new Writable({
-      write(chunk, _encoding, done) {
-        sink(chunk);
-        done();
-      },
-    }),
-  );
 }
 
 function hashing() {
@@ -94,7 +56,7 @@ export async function run({ rounds, scale }) {
   );
 
   const a = hashing();
-  oursLoop(chunks, a.sink);
+  pushLoop(createDataEncoder, chunks, a.sink);
   const b = hashing();
   await throughStream(chunks, new DataStream(), b.sink);
   const ours = a.result();
@@ -112,9 +74,11 @@ export async function run({ rounds, scale }) {
     const order = round % 2 ? ['nodemailer', 'stream', 'loop'] : ['loop', 'stream', 'nodemailer'];
     const seconds = {};
     for (const name of order) {
-      if (name === 'loop') seconds.loop = time(() => oursLoop(chunks, sink));
+      if (name === 'loop') seconds.loop = time(() => pushLoop(createDataEncoder, chunks, sink));
       if (name === 'stream')
-        seconds.stream = await timeAsync(() => throughStream(chunks, new OursTransform(), sink));
+        seconds.stream = await timeAsync(() =>
+          throughStream(chunks, encoderTransform(createDataEncoder), sink),
+        );
       if (name === 'nodemailer')
         seconds.nodemailer = await timeAsync(() => throughStream(chunks, new DataStream(), sink));
     }

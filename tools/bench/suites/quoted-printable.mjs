@@ -19,20 +19,23 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Readable, Transform, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createQuotedPrintableEncoder } from '@smtp/mime';
 import { Encoder as NodemailerQpEncoder } from 'nodemailer/lib/qp';
 import { median, prng, spread, table, time, timeAsync } from '../lib/measure.mjs';
+import {
+  chunksOf,
+  collecting,
+  encoderTransform,
+  pushLoop,
+  throughStream,
+} from '../lib/streams.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const mimeRequire = createRequire(join(here, '../../../packages/mime/package.json'));
 const libqp = mimeRequire('libqp');
 const libqpVersion = mimeRequire('libqp/package.json').version;
 const nodemailerVersion = createRequire(import.meta.url)('nodemailer/package.json').version;
-
-const CHUNK = 64 * 1024;
 
 /** Mixed, mostly-ASCII mail text: 20–200 character lines, some non-ASCII, '=', tabs. */
 function makeInput(megabytes) {
@@ -63,46 +66,6 @@ function makeInput(megabytes) {
   return out.subarray(0, offset);
 }
 
-function chunksOf(input) {
-  const chunks = [];
-  for (let i = 0; i < input.length; i += CHUNK) chunks.push(input.subarray(i, i + CHUNK));
-  return chunks;
-}
-
-function oursLoop(chunks, sink) {
-  const encoder = createQuotedPrintableEncoder();
-  for (const chunk of chunks) sink(encoder.push(chunk));
-  sink(encoder.end());
-}
-
-class OursTransform extends Transform {
-  #encoder = createQuotedPrintableEncoder();
-  _transform(chunk, _encoding, done) {
-    done(null, this.#encoder.push(chunk));
-  }
-  _flush(done) {
-    done(null, this.#encoder.end());
-  }
-}
-
-async function throughStream(chunks, transform, sink) {
-  await pipeline(
-    Readable.from(chunks, { objectMode: false }),
-    transform,
-    new Writable({
-      write(chunk, _encoding, done) {
-        sink(chunk);
-        done();
-      },
-    }),
-  );
-}
-
-function collecting() {
-  const parts = [];
-  return { sink: (chunk) => parts.push(Buffer.from(chunk)), result: () => Buffer.concat(parts) };
-}
-
 export async function run({ rounds, scale }) {
   const megabytes = 16 * scale;
   const input = makeInput(megabytes);
@@ -114,7 +77,7 @@ export async function run({ rounds, scale }) {
   // Correctness first: every contender's output decodes back to the input.
   const outputs = {};
   const a = collecting();
-  oursLoop(chunks, a.sink);
+  pushLoop(createQuotedPrintableEncoder, chunks, a.sink);
   outputs.ours = a.result();
   const b = collecting();
   await throughStream(chunks, new libqp.Encoder({ lineLength: 76 }), b.sink);
@@ -134,8 +97,9 @@ export async function run({ rounds, scale }) {
     ignore += chunk.length;
   };
   const contenders = {
-    loop: () => time(() => oursLoop(chunks, sink)),
-    stream: () => timeAsync(() => throughStream(chunks, new OursTransform(), sink)),
+    loop: () => time(() => pushLoop(createQuotedPrintableEncoder, chunks, sink)),
+    stream: () =>
+      timeAsync(() => throughStream(chunks, encoderTransform(createQuotedPrintableEncoder), sink)),
     libqpStream: () =>
       timeAsync(() => throughStream(chunks, new libqp.Encoder({ lineLength: 76 }), sink)),
     libqpWrap: () => time(() => sink(libqp.wrap(libqp.encode(input), 76))),
