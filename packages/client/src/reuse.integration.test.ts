@@ -21,6 +21,29 @@ const mail = (n: number, extra: Record<string, unknown> = {}) => ({
 const FAST = { greeting: 800, command: 800, connect: 800, dataFinal: 800, quit: 200 } as const;
 
 describe('a kept connection', () => {
+  it('with PIPELINING, the RSET before a later message rides in its envelope batch', async () => {
+    const s = await server({});
+    const client = open(`smtp://127.0.0.1:${s.port}`);
+    await client.send(mail(1));
+    await client.send(mail(2));
+    // The second transaction: RSET, MAIL, RCPT and DATA read by the server in one socket read,
+    // so a later message costs two round trips like the first one (envelope, then content).
+    const second = s.commands.slice(s.commands.findIndex((c) => c.command === 'RSET'));
+    const batch = second.filter((c) => c.readChunk === second[0]?.readChunk).map((c) => c.command);
+    expect(batch).toEqual(['RSET', 'MAIL', 'RCPT', 'DATA']);
+  });
+
+  it('without PIPELINING, the RSET is a command of its own', async () => {
+    const s = await server({ extensions: { pipelining: false } });
+    const client = open(`smtp://127.0.0.1:${s.port}`);
+    await client.send(mail(1));
+    await client.send(mail(2));
+    const rset = s.commands.find((c) => c.command === 'RSET');
+    const mailAfter = s.commands.filter((c) => c.command === 'MAIL')[1];
+    expect(rset).toBeDefined();
+    expect(mailAfter?.readChunk).not.toBe(rset?.readChunk);
+  });
+
   it('1,000 messages over one connection, RSET between transactions', async () => {
     const s = await server({});
     const client = open(`smtp://127.0.0.1:${s.port}`);

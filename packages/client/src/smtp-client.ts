@@ -415,6 +415,11 @@ export class SmtpClient {
     }
   }
 
+  /** Whether the RSET before a later transaction can ride in its pipelined envelope batch. */
+  #resetInBatch(session: Session): boolean {
+    return session.capabilities.pipelining && this.#options.pipelining;
+  }
+
   /** Opens the kept session. */
   async #openSession(
     signal: AbortSignal | undefined,
@@ -472,7 +477,10 @@ export class SmtpClient {
         session = this.#session as unknown as Session;
       } else {
         session.dialogue.signal = signal;
-        if (session.transactions > 0) {
+        if (session.transactions > 0 && this.#resetInBatch(session)) {
+          // The RSET opens the pipelined batch; a dropped idle connection shows there.
+          mayBeStale = true;
+        } else if (session.transactions > 0) {
           const resetStarted = performance.now();
           try {
             await session.reset();
@@ -511,6 +519,7 @@ export class SmtpClient {
             log: this.#log,
             secrets: this.#secrets,
             mayBeStale: mayBeStale && attempt === 0,
+            resetFirst: session.transactions > 0 && this.#resetInBatch(session),
           },
           plan,
         );
