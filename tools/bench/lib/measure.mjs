@@ -18,6 +18,23 @@ export async function timeAsync(fn) {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+/**
+ * Runs every contender (a name → async function returning seconds) once per round, in an order
+ * reversed every other round so that no contender always runs on a warmer or cooler machine.
+ * Round 0 warms the JIT up and is dropped; resolves with one `{ name: seconds }` per round.
+ */
+export async function alternatingRounds(contenders, rounds) {
+  const results = [];
+  for (let round = 0; round <= rounds; round++) {
+    const order = Object.keys(contenders);
+    if (round % 2) order.reverse();
+    const seconds = {};
+    for (const name of order) seconds[name] = await contenders[name]();
+    if (round > 0) results.push(seconds);
+  }
+  return results;
+}
+
 /** The median of a list of numbers. */
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

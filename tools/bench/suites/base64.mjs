@@ -16,7 +16,15 @@
 import { createRequire } from 'node:module';
 import { createBase64Encoder } from '@smtp/mime';
 import { Encoder as NodemailerBase64Encoder } from 'nodemailer/lib/base64';
-import { median, prng, spread, table, time, timeAsync } from '../lib/measure.mjs';
+import {
+  alternatingRounds,
+  median,
+  prng,
+  spread,
+  table,
+  time,
+  timeAsync,
+} from '../lib/measure.mjs';
 import {
   chunksOf,
   collecting,
@@ -84,12 +92,7 @@ export async function run({ rounds, scale }) {
       timeAsync(() => throughStream(chunks, new NodemailerBase64Encoder({ lineLength: 76 }), sink)),
     plain: () => time(() => sink(input.toString('base64'))),
   };
-  for (let round = 0; round <= rounds; round++) {
-    const order = Object.keys(contenders);
-    if (round % 2) order.reverse();
-    const seconds = {};
-    for (const name of order) seconds[name] = await contenders[name]();
-    if (round === 0) continue; // warm-up
+  for (const seconds of await alternatingRounds(contenders, rounds)) {
     for (const name of Object.keys(rates)) rates[name].push(megabytes / seconds[name]);
     ratios.stream.push(seconds.nodemailer / seconds.stream);
     ratios.loop.push(seconds.nodemailer / seconds.loop);

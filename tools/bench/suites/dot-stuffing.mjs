@@ -11,7 +11,15 @@
  */
 import { createHash } from 'node:crypto';
 import { createDataEncoder } from '@smtp/protocol';
-import { median, prng, spread, table, time, timeAsync } from '../lib/measure.mjs';
+import {
+  alternatingRounds,
+  median,
+  prng,
+  spread,
+  table,
+  time,
+  timeAsync,
+} from '../lib/measure.mjs';
 import { DataStream, nodemailerVersion } from '../lib/nodemailer-data-stream.mjs';
 import { chunksOf, encoderTransform, pushLoop, throughStream } from '../lib/streams.mjs';
 
@@ -69,20 +77,12 @@ export async function run({ rounds, scale }) {
   const sink = (chunk) => {
     ignore += chunk.length;
   };
-  for (let round = 0; round <= rounds; round++) {
-    // Alternate the order so neither side always runs on a warmer or cooler machine.
-    const order = round % 2 ? ['nodemailer', 'stream', 'loop'] : ['loop', 'stream', 'nodemailer'];
-    const seconds = {};
-    for (const name of order) {
-      if (name === 'loop') seconds.loop = time(() => pushLoop(createDataEncoder, chunks, sink));
-      if (name === 'stream')
-        seconds.stream = await timeAsync(() =>
-          throughStream(chunks, encoderTransform(createDataEncoder), sink),
-        );
-      if (name === 'nodemailer')
-        seconds.nodemailer = await timeAsync(() => throughStream(chunks, new DataStream(), sink));
-    }
-    if (round === 0) continue; // warm-up
+  const contenders = {
+    loop: async () => time(() => pushLoop(createDataEncoder, chunks, sink)),
+    stream: () => timeAsync(() => throughStream(chunks, encoderTransform(createDataEncoder), sink)),
+    nodemailer: () => timeAsync(() => throughStream(chunks, new DataStream(), sink)),
+  };
+  for (const seconds of await alternatingRounds(contenders, rounds)) {
     for (const name of Object.keys(rates)) rates[name].push(megabytes / seconds[name]);
     ratios.push(seconds.nodemailer / seconds.stream);
   }

@@ -22,7 +22,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createQuotedPrintableEncoder } from '@smtp/mime';
 import { Encoder as NodemailerQpEncoder } from 'nodemailer/lib/qp';
-import { median, prng, spread, table, time, timeAsync } from '../lib/measure.mjs';
+import {
+  alternatingRounds,
+  median,
+  prng,
+  spread,
+  table,
+  time,
+  timeAsync,
+} from '../lib/measure.mjs';
 import {
   chunksOf,
   collecting,
@@ -106,13 +114,7 @@ export async function run({ rounds, scale }) {
     nodemailer: () =>
       timeAsync(() => throughStream(chunks, new NodemailerQpEncoder({ lineLength: 76 }), sink)),
   };
-  for (let round = 0; round <= rounds; round++) {
-    // Alternate the order so no contender always runs on a warmer or cooler machine.
-    const order = Object.keys(contenders);
-    if (round % 2) order.reverse();
-    const seconds = {};
-    for (const name of order) seconds[name] = await contenders[name]();
-    if (round === 0) continue; // warm-up
+  for (const seconds of await alternatingRounds(contenders, rounds)) {
     for (const name of Object.keys(rates)) rates[name].push(megabytes / seconds[name]);
     ratios.stream.push(seconds.libqpStream / seconds.stream);
     ratios.loop.push(seconds.libqpStream / seconds.loop);
