@@ -7,7 +7,16 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 
-const SUITES = ['reply-parser', 'dot-stuffing', 'quoted-printable', 'base64', 'compose', 'send'];
+const SUITES = [
+  'reply-parser',
+  'dot-stuffing',
+  'quoted-printable',
+  'base64',
+  'compose',
+  'compose-small',
+  'send',
+  'large-send',
+];
 const { values } = parseArgs({
   options: {
     suite: { type: 'string', default: SUITES.join(',') },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Checks the layer rules of DESIGN.md on every run of CI, so they hold by construction rather
- * than by convention:
+ * Checks the layer rules of docs/architecture.md on every run of CI, so they hold by construction
+ * rather than by convention:
  *
  * 1. `@smtp/protocol`, `@smtp/url` and `@smtp/mime` are leaves: no other `@smtp` package; protocol
  *    also has no `node:` or `buffer` import (its tsconfig has `types: []` as the compiler's check).

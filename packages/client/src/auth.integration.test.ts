@@ -1,5 +1,5 @@
 /**
- * AUTH end to end (SECURITY.md INV-4, decision 6, INV-8 AUTH rounds): every mechanism
+ * AUTH end to end (docs/security.md INV-4, decision 6, INV-8 AUTH rounds): every mechanism
  * smtp-server offers (PLAIN, LOGIN, CRAM-MD5, XOAUTH2), success and failure, with no second
  * mechanism tried after a failure; SCRAM-SHA-256 and OAUTHBEARER against the scripted server
  * (the SCRAM server side computed here with node:crypto); the client's preference order; when

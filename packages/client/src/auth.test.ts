@@ -7,13 +7,12 @@ import { describe, expect, it } from 'vitest';
 import {
   createMechanism,
   isTokenCredentials,
-  mayAuthenticate,
   PASSWORD_MECHANISMS,
-  selectMechanism,
   TOKEN_MECHANISMS,
 } from './auth.ts';
 import { ClientStateError, SecurityError } from './errors.ts';
 import type { Credentials } from './options.ts';
+import { mayAuthenticate, selectMechanism } from './policy.ts';
 import { createSecrets, REDACTED } from './redact.ts';
 import { hideCredentials } from './resolve-options.ts';
 

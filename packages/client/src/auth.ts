@@ -1,18 +1,9 @@
 /**
- * Authentication policy (SECURITY.md INV-4, decision 6): when the client may send credentials,
- * which SASL mechanism it uses, and building that mechanism with its secrets registered for
- * redaction (INV-10) before any byte of it exists.
- *
- * - {@link mayAuthenticate}: credentials go only over TLS whose certificate was verified,
- *   unless the caller gave the separately named `allowInsecureAuth` opt-in. Turning off
- *   certificate checks (`rejectUnauthorized: false`) leaves the link `authorized: false`, so it
- *   does not enable AUTH by itself.
- * - {@link selectMechanism}: the client's preference order (`SASL_MECHANISMS` from
- *   `@smtp/protocol`), never the order the server lists them in, restricted to what the
- *   credentials can do. There is no fallback to another mechanism after a failure: the core
- *   calls this once per AUTH and reports the failure.
- * - {@link createMechanism}: registers the password or token (and the encoded initial response)
- *   with the secret registry, then returns the mechanism.
+ * SASL mechanisms as the client builds them: which mechanisms fit which credentials, and
+ * {@link createMechanism}, which registers the password or token (and the encoded initial
+ * response) with the secret registry (INV-10) before any byte of it exists. When credentials may
+ * be sent and which mechanism is chosen are rules of the security contract: policy.ts
+ * (`mayAuthenticate`, `selectMechanism`). The exchange itself is sasl-exchange.ts.
  */
 import { Buffer } from 'node:buffer';
 import {
@@ -28,10 +19,9 @@ import {
   type SaslMechanism,
   type SaslMechanismName,
 } from '@smtp/protocol';
-import { ClientStateError, SecurityError } from './errors.ts';
+import { ClientStateError } from './errors.ts';
 import type { Credentials, PasswordCredentials, TokenCredentials } from './options.ts';
 import type { Secrets } from './redact.ts';
-import { sanitizeServerText } from './reply-info.ts';
 
 /** The mechanisms a user name and password can drive, in the client's order of preference. */
 export const PASSWORD_MECHANISMS: readonly SaslMechanismName[] = Object.freeze(
@@ -52,63 +42,6 @@ export function isTokenCredentials(credentials: Credentials): credentials is Tok
 /** The mechanisms that fit these credentials, in the client's order. */
 export function mechanismsFor(credentials: Credentials): readonly SaslMechanismName[] {
   return isTokenCredentials(credentials) ? TOKEN_MECHANISMS : PASSWORD_MECHANISMS;
-}
-
-/** The offered list as it goes into a message: sanitised server text, bounded. */
-function describeOffered(offered: readonly string[]): string {
-  return offered.length === 0
-    ? 'the server offers no AUTH mechanism'
-    : `the server offers ${sanitizeServerText(offered.join(', '), 200)}`;
-}
-
-/**
- * Chooses the SASL mechanism for AUTH: the first of the client's order
- * (`SCRAM-SHA-256 > CRAM-MD5 > PLAIN > LOGIN` for a password, `OAUTHBEARER > XOAUTH2` for a
- * token) that the server offers. Server names are compared case-insensitively (RFC 4954 uses
- * upper case, but some servers do not).
- *
- * @param offered The mechanisms from the server's EHLO `AUTH` line (after TLS, INV-2).
- * @param forced The `mechanism` option: used if it fits the credentials and is offered.
- * @throws {ClientStateError} `SMTP_CLIENT_INVALID_OPTIONS` when `forced` cannot work with
- *   these credentials (a password mechanism with a token, or the reverse).
- * @throws {SecurityError} `SMTP_AUTH_UNAVAILABLE` when no usable mechanism is offered
- *   (decision 6: never go on without authenticating), naming what the server offered.
- * @example
- * ```ts
- * selectMechanism(['LOGIN', 'PLAIN', 'CRAM-MD5'], { user: 'a', pass: 'b' }); // 'CRAM-MD5'
- * ```
- */
-export function selectMechanism(
-  offered: readonly string[],
-  credentials: Credentials,
-  forced?: SaslMechanismName,
-): SaslMechanismName {
-  const usable = mechanismsFor(credentials);
-  const available = new Set(offered.map((name) => name.toUpperCase()));
-  const kind = isTokenCredentials(credentials) ? 'an access token' : 'a password';
-  if (forced !== undefined) {
-    if (!usable.includes(forced)) {
-      throw new ClientStateError(
-        'SMTP_CLIENT_INVALID_OPTIONS',
-        `mechanism ${forced} cannot be used with ${kind}; use one of ${usable.join(', ')}`,
-      );
-    }
-    if (!available.has(forced)) {
-      throw new SecurityError(
-        'SMTP_AUTH_UNAVAILABLE',
-        `The mechanism option asks for ${forced}, but ${describeOffered(offered)}`,
-      );
-    }
-    return forced;
-  }
-  const chosen = usable.find((name) => available.has(name));
-  if (chosen === undefined) {
-    throw new SecurityError(
-      'SMTP_AUTH_UNAVAILABLE',
-      `Credentials are configured but ${describeOffered(offered)} that works with ${kind} (the client supports ${usable.join(', ')}); not sending mail unauthenticated`,
-    );
-  }
-  return chosen;
 }
 
 /**
@@ -224,39 +157,4 @@ export async function createMechanism(
       return inner.serverError;
     },
   });
-}
-
-/** What {@link mayAuthenticate} needs to know about the link. */
-export interface LinkSecurity {
-  /** True once the link is TLS (implicit, or after STARTTLS). */
-  readonly secure: boolean;
-  /** True when the server's certificate chain and name were verified. */
-  readonly authorized: boolean;
-}
-
-/**
- * Throws unless credentials may be sent on this link now (INV-4): TLS with a verified
- * certificate, or the caller's explicit `allowInsecureAuth`. Call it right before `AUTH`.
- *
- * @throws {SecurityError} `SMTP_AUTH_INSECURE`, naming what is missing and the opt-in.
- * @example
- * ```ts
- * mayAuthenticate({ secure: true, authorized: true }, false); // fine
- * mayAuthenticate({ secure: false, authorized: false }, false); // throws SMTP_AUTH_INSECURE
- * ```
- */
-export function mayAuthenticate(state: LinkSecurity, allowInsecureAuth: boolean): void {
-  if (allowInsecureAuth === true) return;
-  if (!state.secure) {
-    throw new SecurityError(
-      'SMTP_AUTH_INSECURE',
-      "Refusing to send credentials over a plaintext connection; use security 'starttls' or 'implicit', or set allowInsecureAuth: true to accept the risk",
-    );
-  }
-  if (!state.authorized) {
-    throw new SecurityError(
-      'SMTP_AUTH_INSECURE',
-      'Refusing to send credentials to a server whose TLS certificate was not verified (rejectUnauthorized: false or an unverified chain); fix the certificate or tls.ca, or set allowInsecureAuth: true to accept the risk',
-    );
-  }
 }

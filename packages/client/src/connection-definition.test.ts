@@ -1,10 +1,25 @@
+import { Buffer } from 'node:buffer';
 import { inspect } from 'node:util';
+import { connect } from '@smtp/transport';
+import { parseSmtpUrl, SMTP_SCHEMES } from '@smtp/url';
 import fc from 'fast-check';
 import { propertyRuns } from 'test-servers/testing';
-import { describe, expect, it } from 'vitest';
-import { parseConnectionDefinition } from './connection-definition.ts';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { defaultClientName } from './client-name.ts';
+import {
+  type ConnectionDefinition,
+  parseConnectionDefinition,
+  toConnectionDefinition,
+} from './connection-definition.ts';
 import { ClientStateError } from './errors.ts';
+import type { ClientOptions, ResolvedClientOptions } from './options.ts';
 import { resolveClientOptions } from './resolve-options.ts';
+
+// parseSmtpUrl as it is, counted: the URL of a definition is parsed once.
+vi.mock('@smtp/url', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@smtp/url')>();
+  return { ...actual, parseSmtpUrl: vi.fn(actual.parseSmtpUrl) };
+});
 
 const params = propertyRuns(500);
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -196,6 +211,15 @@ describe('parseConnectionDefinition', () => {
     });
   });
 
+  it('leaves out undefined fields inside options too', () => {
+    const options = parseConnectionDefinition({
+      url: 'smtp://h',
+      options: { timeouts: { connect: undefined, quit: 5 } },
+    });
+    expect(options).toEqual({ url: 'smtp://h', timeouts: { quit: 5 } });
+    expect(Object.keys(options.timeouts ?? {})).toEqual(['quit']);
+  });
+
   it('never quotes a password from invalid JSON text', () => {
     expect(failure('{"url":"smtp://a:hunter2@h"')).not.toContain('hunter2');
   });
@@ -265,6 +289,507 @@ describe('parseConnectionDefinition', () => {
           parseConnectionDefinition(text);
         } catch (error) {
           expect(error).toBeInstanceOf(ClientStateError);
+        }
+      }),
+      params,
+    );
+  });
+});
+
+describe('parseConnectionDefinition: the new options', () => {
+  it('carries localAddress, family and allowFileAccess', () => {
+    const options = parseConnectionDefinition({
+      url: 'smtp://mail.example.com',
+      options: { localAddress: '192.0.2.1', family: 4, allowFileAccess: false },
+    });
+    expect(options).toEqual({
+      url: 'smtp://mail.example.com',
+      localAddress: '192.0.2.1',
+      family: 4,
+      allowFileAccess: false,
+    });
+    expect(resolveClientOptions(options)).toMatchObject({
+      localAddress: '192.0.2.1',
+      family: 4,
+      allowFileAccess: false,
+    });
+  });
+
+  it.each([
+    [{ family: 5 }, /definition\.options\.family must be one of 0, 4, 6/],
+    [{ family: '4' }, /definition\.options\.family must be one of 0, 4, 6/],
+    [{ localAddress: 1 }, /definition\.options\.localAddress must be a non-empty string/],
+    [{ localAddress: 'nope' }, /options: localAddress must be an IPv4 or IPv6 address/],
+    [{ allowFileAccess: 'no' }, /definition\.options\.allowFileAccess must be true or false/],
+    [{ localAddress: '192.0.2.1', family: 6 }, /options: localAddress is an IPv4 address/],
+  ])('refuses %j', (options, message) => {
+    expect(failure({ url: 'smtp://h', options })).toMatch(message);
+  });
+});
+
+describe('parseConnectionDefinition: the URL is parsed once', () => {
+  const parse = vi.mocked(parseSmtpUrl);
+  beforeEach(() => {
+    parse.mockClear();
+  });
+
+  it('parses the URL once, and the client resolving the result parses nothing', () => {
+    const options = parseConnectionDefinition({
+      url: 'smtps://alice:s3cret@mail.example.com',
+      options: { timeouts: { connect: 1000 } },
+    });
+    expect(parse).toHaveBeenCalledTimes(1);
+    const resolved = resolveClientOptions(options);
+    expect(parse).toHaveBeenCalledTimes(1);
+    expect(resolveClientOptions(options)).toBe(resolved);
+    expect(resolved).toMatchObject({
+      target: { kind: 'dns', host: 'mail.example.com', port: 465 },
+      security: 'implicit',
+      timeouts: { connect: 1000 },
+    });
+    expect((resolved.credentials as { pass: string }).pass).toBe('s3cret');
+  });
+
+  it('parses the URL once from JSON text too, without credentials', () => {
+    resolveClientOptions(parseConnectionDefinition('{"url":"smtp://localhost:2525"}'));
+    expect(parse).toHaveBeenCalledTimes(1);
+  });
+
+  it('resolves a copy of the result afresh, to the same options', () => {
+    const options = parseConnectionDefinition({ url: 'smtp://a:b@mx.example', options: {} });
+    const copy = { ...options, keepAlive: false };
+    parse.mockClear();
+    const resolved = resolveClientOptions(copy);
+    expect(parse).toHaveBeenCalledTimes(1);
+    expect(resolved).toMatchObject({ keepAlive: false, security: 'starttls' });
+    expect(resolved.credentials?.user).toBe('a');
+  });
+
+  it('returns options frozen at every level, so what was resolved cannot go stale', () => {
+    const input = {
+      url: 'smtp://mx.example',
+      options: { timeouts: { connect: 1000 }, tls: { ca: [PEM] }, replyLimits: { maxLines: 5 } },
+    };
+    const options = parseConnectionDefinition(input);
+    expect(Object.isFrozen(options)).toBe(true);
+    expect(Object.isFrozen(options.timeouts)).toBe(true);
+    expect(Object.isFrozen(options.tls)).toBe(true);
+    expect(Object.isFrozen(options.tls?.ca)).toBe(true);
+    // The caller's objects are copied, not kept: changing them changes nothing.
+    input.options.timeouts.connect = 5;
+    expect(resolveClientOptions(options).timeouts.connect).toBe(1000);
+    expect(options.timeouts).not.toBe(input.options.timeouts);
+  });
+});
+
+describe('parseConnectionDefinition: messages', () => {
+  it('starts every message with "connection definition:", credentials included', () => {
+    expect(failure({ url: 'smtp://h', options: { auth: { user: 'u' } } })).toMatch(
+      /^connection definition: options\.auth\.pass must be a non-empty string/,
+    );
+    expect(
+      failure({ url: 'smtp://h', options: { auth: { user: 'u', pass: 'p', accessToken: 't' } } }),
+    ).toMatch(/^connection definition: options\.auth takes pass or accessToken, not both/);
+  });
+});
+
+describe('parseConnectionDefinition: omitted', () => {
+  it('accepts an empty omitted list', () => {
+    expect(parseConnectionDefinition({ url: 'smtp://h', omitted: [] })).toEqual({
+      url: 'smtp://h',
+    });
+  });
+
+  it.each([
+    [{ url: 'smtp://h', omitted: ['connector'] }, /definition\.omitted lists .*\(connector\)/],
+    [
+      { url: 'smtp://h', omitted: ['a', 'b', 'c', 'd', 'e', 'f'] },
+      /\(a, b, c, d, e, \.\.\.\): supply it and remove omitted/,
+    ],
+    [{ url: 'smtp://h', omitted: ['\u001b[2J'] }, /\(\\x1b\[2J\)/],
+    [{ url: 'smtp://h', omitted: 'auth.pass' }, /definition\.omitted must be a list/],
+    [{ url: 'smtp://h', omitted: [1] }, /definition\.omitted\[0\] must be a non-empty string/],
+  ])('refuses %j', (input, message) => {
+    expect(failure(input)).toMatch(message);
+  });
+});
+
+/** A plain view of resolved options with the secrets read out, to compare two of them. */
+function view(resolved: ResolvedClientOptions): Record<string, unknown> {
+  const { credentials } = resolved;
+  return {
+    ...resolved,
+    credentials:
+      credentials === undefined
+        ? undefined
+        : {
+            user: credentials.user,
+            secret: 'accessToken' in credentials ? credentials.accessToken : credentials.pass,
+          },
+    tls: { ...resolved.tls },
+  };
+}
+
+/** Resolves `options`, or `undefined` when the client refuses them. */
+function tryResolve(options: ClientOptions): ResolvedClientOptions | undefined {
+  try {
+    return resolveClientOptions(options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ClientStateError);
+    return undefined;
+  }
+}
+
+describe('toConnectionDefinition', () => {
+  const write = (options: string | ClientOptions, includeSecrets?: boolean): ConnectionDefinition =>
+    toConnectionDefinition(
+      resolveClientOptions(options),
+      includeSecrets === undefined ? undefined : { includeSecrets },
+    );
+
+  it('writes only the URL when everything else is a default', () => {
+    expect(write({ host: 'mail.example.com' })).toEqual({ url: 'smtp://mail.example.com' });
+    expect(write('smtps://mail.example.com')).toEqual({ url: 'smtps://mail.example.com' });
+  });
+
+  it.each<[ClientOptions, string, Record<string, unknown> | undefined]>([
+    [{ host: 'h', security: 'implicit' }, 'smtps://h', undefined],
+    [{ host: 'h', security: 'implicit', port: 587 }, 'smtps://h:587', undefined],
+    [{ host: 'h', security: 'starttls' }, 'esmtptls://h', undefined],
+    [{ host: 'h', security: 'starttls', port: 25 }, 'smtptls://h', undefined],
+    [{ url: 'esmtp://h' }, 'esmtp://h', undefined],
+    [{ url: 'estmps://h' }, 'smtps://h', undefined],
+    [{ host: 'h', port: 2525 }, 'smtp://h:2525', undefined],
+    [{ host: 'h', security: 'none' }, 'smtp://h', { security: 'none' }],
+    [{ host: 'h', security: 'none', port: 587 }, 'esmtp://h', { security: 'none' }],
+    [{ host: '::1', port: 2525 }, 'smtp://[::1]:2525', undefined],
+    [{ host: '192.0.2.1' }, 'smtp://192.0.2.1', undefined],
+    [{ host: 'bücher.example' }, 'smtp://xn--bcher-kva.example', undefined],
+    [{ path: '/var/run/smtp.sock' }, 'smtp://%2Fvar%2Frun%2Fsmtp.sock', undefined],
+    [{ path: 'relative.sock' }, 'smtp://localhost', { path: 'relative.sock' }],
+    [
+      { path: 'relative.sock', security: 'implicit', tls: { servername: 'mx.example' } },
+      'smtps://localhost',
+      { path: 'relative.sock', tls: { servername: 'mx.example' } },
+    ],
+    [{ host: 'fe80::1%eth0' }, 'smtp://localhost', { host: 'fe80::1%eth0', port: 25 }],
+  ])('writes %j as %s', (options, url, written) => {
+    const definition = write(options);
+    expect(definition).toEqual(written === undefined ? { url } : { url, options: written });
+    const again = resolveClientOptions(parseConnectionDefinition(definition));
+    expect(view(again)).toEqual(view(resolveClientOptions(options)));
+  });
+
+  it('takes the security credentials raise it to, and keeps opportunistic under allowInsecureAuth', () => {
+    expect(write({ host: 'h', auth: { user: 'a', pass: 'b' } }, true)).toEqual({
+      url: 'smtptls://h',
+      options: { auth: { user: 'a', pass: 'b' } },
+    });
+    expect(
+      write({ host: 'h', auth: { user: 'a', pass: 'b' }, allowInsecureAuth: true }, true),
+    ).toEqual({
+      url: 'smtp://h',
+      options: { auth: { user: 'a', pass: 'b' }, allowInsecureAuth: true },
+    });
+  });
+
+  it('never writes credentials in the URL, and leaves secrets out unless asked', () => {
+    const definition = write('smtps://alice:s3cret-pw@mail.example.com');
+    expect(definition).toEqual({
+      url: 'smtps://mail.example.com',
+      options: { auth: { user: 'alice' } },
+      omitted: ['auth.pass'],
+    });
+    expect(JSON.stringify(definition)).not.toContain('s3cret');
+    expect(write('smtps://alice:s3cret-pw@mail.example.com', true)).toEqual({
+      url: 'smtps://mail.example.com',
+      options: { auth: { user: 'alice', pass: 's3cret-pw' } },
+    });
+    expect(write({ host: 'h', auth: { user: 'u', accessToken: 'tok-1' } })).toMatchObject({
+      options: { auth: { user: 'u' } },
+      omitted: ['auth.accessToken'],
+    });
+    expect(write({ host: 'h', auth: { user: 'u', accessToken: 'tok-1' } }, true)).toMatchObject({
+      options: { auth: { user: 'u', accessToken: 'tok-1' } },
+    });
+  });
+
+  it('lists the functions it cannot write, in table order', () => {
+    const definition = write(
+      {
+        host: 'h',
+        auth: { user: 'u', accessToken: async () => 'tok' },
+        connector: (options, context) => connect(options, context),
+        onEvent: () => {},
+      },
+      true,
+    );
+    expect(definition).toEqual({
+      url: 'smtptls://h',
+      options: { auth: { user: 'u' } },
+      omitted: ['auth.accessToken', 'connector', 'onEvent'],
+    });
+    expect(failure(definition)).toMatch(/\(auth\.accessToken, connector, onEvent\)/);
+  });
+
+  it('writes TLS PEM text, from Buffers too, and lists what is not', () => {
+    const definition = write(
+      {
+        host: 'mx.example',
+        tls: {
+          servername: 'mx.example',
+          ca: [Buffer.from(PEM), PEM],
+          cert: Buffer.from(PEM),
+          key: PEM,
+          passphrase: 'pw',
+          pfx: Buffer.from([1, 2, 3]),
+          crl: PEM,
+          checkServerIdentity: () => undefined,
+          minVersion: 'TLSv1.3',
+          maxVersion: 'TLSv1.1' as never,
+          rejectUnauthorized: false,
+        },
+      },
+      false,
+    );
+    expect(definition).toEqual({
+      url: 'smtp://mx.example',
+      options: {
+        tls: { ca: [PEM, PEM], cert: PEM, minVersion: 'TLSv1.3', rejectUnauthorized: false },
+      },
+      omitted: [
+        'tls.key',
+        'tls.passphrase',
+        'tls.pfx',
+        'tls.crl',
+        'tls.checkServerIdentity',
+        'tls.maxVersion',
+      ],
+    });
+  });
+
+  it.each([
+    [{ ca: Buffer.from([0x30, 0x82]) }, ['tls.ca']],
+    [{ ca: [] }, ['tls.ca']],
+    [{ ca: [PEM, Buffer.from([0x30])] }, ['tls.ca']],
+    [{ cert: 'not pem' }, ['tls.cert']],
+  ])('lists TLS material that is not PEM text: %j', (tls, omitted) => {
+    expect(write({ host: '192.0.2.1', tls }).omitted).toEqual(omitted);
+  });
+
+  it('writes TLS secrets with includeSecrets', () => {
+    expect(write({ host: '192.0.2.1', tls: { key: PEM, passphrase: 'pw' } }, true)).toEqual({
+      url: 'smtp://192.0.2.1',
+      options: { tls: { key: PEM, passphrase: 'pw' } },
+    });
+  });
+
+  it('writes only what differs from the defaults', () => {
+    expect(
+      write({
+        host: 'mx.example',
+        name: defaultClientName(),
+        timeouts: { connect: 30_000, quit: 1_000 },
+        keepAlive: true,
+        pipelining: false,
+        chunking: 'auto',
+        chunkSize: 1024,
+        replyLimits: {},
+        slowOperation: { slowOperationMs: 500 },
+        connector: connect,
+        localAddress: '192.0.2.1',
+        family: 4,
+        allowFileAccess: false,
+        mechanism: 'plain' as never,
+      }),
+    ).toEqual({
+      url: 'smtp://mx.example',
+      options: {
+        localAddress: '192.0.2.1',
+        mechanism: 'PLAIN',
+        timeouts: { quit: 1_000 },
+        pipelining: false,
+        chunkSize: 1024,
+        allowFileAccess: false,
+        slowOperation: { slowOperationMs: 500 },
+      },
+    });
+    expect(write({ host: 'mx.example', name: '192.0.2.9' }).options).toEqual({
+      name: '[192.0.2.9]',
+    });
+    expect(write({ host: 'mx.example', localAddress: '192.0.2.1', family: 0 }).options).toEqual({
+      localAddress: '192.0.2.1',
+      family: 0,
+    });
+    expect(write({ host: 'mx.example', family: 6 }).options).toEqual({ family: 6 });
+  });
+
+  it('returns plain JSON that parses back', () => {
+    const definition = write({ url: 'esmtp://u:p@h', timeouts: { connect: 5 } }, true);
+    expect(JSON.parse(JSON.stringify(definition))).toEqual(definition);
+    expect(parseConnectionDefinition(JSON.stringify(definition))).toMatchObject({
+      url: 'esmtptls://h',
+      timeouts: { connect: 5 },
+    });
+  });
+});
+
+const SECRET = fc.stringMatching(/^[A-Za-z0-9]{4,12}$/).map((text) => `SECRET-${text}`);
+const USER = fc.constantFrom('alice', 'bob@example.com', 'u');
+const DNS_HOST = fc.constantFrom(
+  'mail.example.com',
+  'mx1.example.org',
+  'localhost',
+  'bücher.example',
+);
+const PORT = fc.integer({ min: 1, max: 65_535 });
+const URL_HOST = fc.oneof(
+  DNS_HOST,
+  fc.ipV4(),
+  fc.ipV6().map((ip) => `[${ip}]`),
+  fc.constant('%2Fvar%2Frun%2Fsmtp.sock'),
+);
+const URL_TEXT = fc
+  .record(
+    {
+      scheme: fc.constantFrom(...Object.keys(SMTP_SCHEMES)),
+      host: URL_HOST,
+      port: PORT,
+      credentials: fc.tuple(USER, SECRET),
+    },
+    { requiredKeys: ['scheme', 'host'] },
+  )
+  .map(({ scheme, host, port, credentials }) => {
+    const userinfo =
+      credentials === undefined
+        ? ''
+        : `${encodeURIComponent(credentials[0])}:${encodeURIComponent(credentials[1])}@`;
+    const suffix = port === undefined || host.startsWith('%2F') ? '' : `:${port}`;
+    return `${scheme}://${userinfo}${host}${suffix}`;
+  });
+const TARGET = fc.oneof(
+  fc.record(
+    { host: fc.oneof(DNS_HOST, fc.ipV4(), fc.ipV6()), port: PORT },
+    { requiredKeys: ['host'] },
+  ),
+  fc.record({ path: fc.constantFrom('/var/run/smtp.sock', 'relative.sock', '/tmp/a b.sock') }),
+  fc.record({ url: URL_TEXT }),
+);
+const PEM_TEXT = fc.constantFrom(
+  PEM,
+  `-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n`,
+);
+const MS = fc.integer({ min: 1, max: 2_147_483_647 });
+const COUNT = fc.integer({ min: 1, max: 1_000_000 });
+const RATE = fc.integer({ min: 1, max: 10_000_000 }).map((n) => n / 7);
+const JSON_OPTIONS = fc.record(
+  {
+    security: fc.constantFrom('implicit', 'starttls', 'opportunistic', 'none'),
+    auth: fc.oneof(
+      fc.record({ user: USER, pass: SECRET }),
+      fc.record({ user: USER, accessToken: SECRET }),
+    ),
+    mechanism: fc.constantFrom('PLAIN', 'LOGIN', 'XOAUTH2', 'OAUTHBEARER', 'cram-md5'),
+    allowInsecureAuth: fc.boolean(),
+    name: fc.constantFrom('client.example.com', '192.0.2.9', '[IPv6:2001:db8::1]'),
+    tls: fc.record(
+      {
+        servername: fc.constantFrom('mx.example.com', 'mail.example.com'),
+        ca: fc.oneof(PEM_TEXT, fc.array(PEM_TEXT, { minLength: 1, maxLength: 2 })),
+        cert: PEM_TEXT,
+        key: SECRET.map(
+          (text) => `-----BEGIN PRIVATE KEY-----\n${text}\n-----END PRIVATE KEY-----\n`,
+        ),
+        passphrase: SECRET,
+        minVersion: fc.constantFrom('TLSv1.2', 'TLSv1.3'),
+        maxVersion: fc.constantFrom('TLSv1.2', 'TLSv1.3'),
+        rejectUnauthorized: fc.boolean(),
+        ciphers: fc.constantFrom('HIGH', 'ECDHE-RSA-AES128-GCM-SHA256'),
+      },
+      { requiredKeys: [] },
+    ),
+    timeouts: fc.record(
+      {
+        connect: MS,
+        greeting: MS,
+        command: MS,
+        tls: MS,
+        dataInit: MS,
+        dataBlock: MS,
+        dataFinal: MS,
+        quit: MS,
+      },
+      { requiredKeys: [] },
+    ),
+    keepAlive: fc.boolean(),
+    pipelining: fc.boolean(),
+    chunking: fc.constantFrom(true, false, 'auto' as const),
+    chunkSize: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    requireAllRecipients: fc.boolean(),
+    dryRun: fc.boolean(),
+    allowFileAccess: fc.boolean(),
+    replyLimits: fc.record(
+      { maxLineLength: COUNT, maxReplySize: COUNT, maxLines: COUNT },
+      { requiredKeys: [] },
+    ),
+    slowOperation: fc.record({ slowOperationMs: RATE, minThroughput: RATE }, { requiredKeys: [] }),
+    localAddress: fc.oneof(fc.ipV4(), fc.ipV6()),
+    family: fc.constantFrom(0 as const, 4 as const, 6 as const),
+  },
+  { requiredKeys: [] },
+);
+const CLIENT_OPTIONS = fc
+  .tuple(TARGET, JSON_OPTIONS)
+  .map(([target, options]) => ({ ...target, ...options }) as ClientOptions);
+
+describe('toConnectionDefinition and parseConnectionDefinition: round trip', () => {
+  it('gives back equivalent resolved options with includeSecrets', () => {
+    let valid = 0;
+    fc.assert(
+      fc.property(CLIENT_OPTIONS, (options) => {
+        const resolved = tryResolve(options);
+        if (resolved === undefined) return;
+        valid++;
+        const definition = toConnectionDefinition(resolved, { includeSecrets: true });
+        expect(definition.omitted).toBeUndefined();
+        expect(definition.url).not.toContain('SECRET-');
+        const text = JSON.stringify(definition);
+        expect(view(resolveClientOptions(parseConnectionDefinition(text)))).toEqual(view(resolved));
+        // Writing the result again gives the same definition: it is canonical.
+        expect(
+          toConnectionDefinition(resolveClientOptions(parseConnectionDefinition(definition)), {
+            includeSecrets: true,
+          }),
+        ).toEqual(definition);
+      }),
+      params,
+    );
+    expect(valid).toBeGreaterThan(params.numRuns / 10);
+  });
+
+  it('shows no secret without includeSecrets, and such a definition does not parse', () => {
+    fc.assert(
+      fc.property(CLIENT_OPTIONS, (options) => {
+        const resolved = tryResolve(options);
+        if (resolved === undefined) return;
+        const definition = toConnectionDefinition(resolved);
+        for (const text of [
+          JSON.stringify(definition),
+          inspect(definition, { depth: 20, showHidden: true }),
+        ]) {
+          expect(text).not.toContain('SECRET-');
+        }
+        const hasSecret =
+          resolved.credentials !== undefined ||
+          resolved.tls.key !== undefined ||
+          resolved.tls.passphrase !== undefined;
+        expect(definition.omitted !== undefined).toBe(hasSecret);
+        if (hasSecret) {
+          expect(() => parseConnectionDefinition(definition)).toThrow(/definition\.omitted lists/);
+        } else {
+          expect(view(resolveClientOptions(parseConnectionDefinition(definition)))).toEqual(
+            view(resolved),
+          );
         }
       }),
       params,

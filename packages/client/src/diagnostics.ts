@@ -3,7 +3,7 @@
  * to `smtp:client:connect`, `smtp:client:command`, `smtp:client:reply` and `smtp:client:error`
  * without the client knowing about them.
  *
- * Payloads are redacted before they are published (SECURITY.md INV-10), because a subscriber
+ * Payloads are redacted before they are published (docs/security.md INV-10), because a subscriber
  * is as much an outside party as a log: command lines go through `redactCommandLine` (and the
  * secret registry when given), replies are published as sanitised `ReplyInfo` values, errors
  * are the client's typed errors, whose messages hold no secret. Nothing is built or published
@@ -47,7 +47,10 @@ export interface ClientCommandMessage extends ClientMessageBase {
   readonly sensitive: boolean;
 }
 
-/** `smtp:client:reply`: a reply the client read, as a sanitised `ReplyInfo`. */
+/**
+ * `smtp:client:reply`: a reply the client read, as a sanitised `ReplyInfo` already scrubbed of
+ * secrets (`toReplyInfo(reply, command, secrets)`: the one conversion, reply-info.ts).
+ */
 export interface ClientReplyMessage extends ClientMessageBase {
   readonly reply: ReplyInfo;
 }
@@ -77,18 +80,10 @@ export function hasClientSubscribers(kind: ClientChannelKind): boolean {
   return channels[kind].hasSubscribers;
 }
 
-function scrubReply(reply: ReplyInfo, secrets: Secrets): ReplyInfo {
-  return Object.freeze({
-    ...reply,
-    lines: Object.freeze(reply.lines.map((line) => secrets.scrub(line))),
-    text: secrets.scrub(reply.text),
-  });
-}
-
 /**
  * Publishes one event on its channel, if anyone listens. Command lines are redacted here
- * (`redactCommandLine(line, sensitive)`), and with `secrets` every line and reply text is also
- * scrubbed of registered secrets (a server that echoes a credential). The published message is
+ * (`redactCommandLine(line, sensitive)`), and with `secrets` also scrubbed of registered
+ * secrets; replies come already scrubbed (see {@link ClientReplyMessage}). The published message is
  * frozen. A subscriber that throws does not reach the client: `diagnostics_channel` reports it
  * on `process` as an uncaught exception instead, as Node documents.
  *
@@ -110,9 +105,6 @@ export function publishClient<K extends ClientChannelKind>(
     const command = payload as ClientCommandMessage;
     const line = redactCommandLine(command.line, command.sensitive);
     message = { ...command, line: secrets === undefined ? line : secrets.scrub(line) };
-  } else if (kind === 'reply' && secrets !== undefined) {
-    const reply = payload as ClientReplyMessage;
-    message = { ...reply, reply: scrubReply(reply.reply, secrets) };
   } else {
     message = { ...payload };
   }

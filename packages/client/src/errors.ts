@@ -5,9 +5,9 @@
  * Every class extends `Error` directly, has a literal `name`, a stable `code` and the brand
  * `Symbol.for('smtp.error')` that `isSmtpError` checks across packages and duplicate installs.
  * No message, property or cause of these errors ever carries a password, a token or their base64
- * forms (SECURITY.md INV-10); server text in them is sanitised.
+ * forms (docs/security.md INV-10); server text in them is sanitised.
  */
-import type { EnhancedStatusCode } from '@smtp/protocol';
+import type { EnhancedStatusCode, OauthServerError } from '@smtp/protocol';
 
 export {
   ContentError,
@@ -102,7 +102,7 @@ export class SmtpReplyError extends Error {
   }
 }
 
-/** Codes of {@link SecurityError}: a SECURITY.md rule stopped the client. */
+/** Codes of {@link SecurityError}: a rule of the security contract (docs/security.md) stopped the client. */
 export type SecurityErrorCode =
   /** TLS is required (scheme, `security`, or credentials) and the link could not be secured (INV-1). */
   | 'SMTP_TLS_REQUIRED'
@@ -138,23 +138,30 @@ export type AuthErrorCode =
   /** The server refused the credentials (535, 534, 538 ...). No weaker mechanism is tried (INV-4). */
   'SMTP_AUTH_FAILED';
 
-/** Authentication failed. Carries the server's reply, never the credentials. */
+/**
+ * Authentication failed. Carries the server's reply and, for XOAUTH2 and OAUTHBEARER, the error
+ * the server explained in its challenge (`status`, `scope`: why the token was refused), never
+ * the credentials.
+ */
 export class AuthError extends Error {
   override readonly name = 'AuthError' as const;
   readonly code: AuthErrorCode = 'SMTP_AUTH_FAILED';
   /** The mechanism that was used. */
   readonly mechanism: string;
   readonly reply: ReplyInfo | undefined;
+  /** The OAuth server's decoded, sanitised error (RFC 7628 section 3.2.2), when it sent one. */
+  readonly oauthError: OauthServerError | undefined;
 
   constructor(
     mechanism: string,
     reply: ReplyInfo | undefined,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly oauthError?: OauthServerError | undefined },
   ) {
     super(message, options);
     this.mechanism = mechanism;
     this.reply = reply;
+    this.oauthError = options?.oauthError;
     brand(this);
   }
 }
@@ -179,7 +186,7 @@ export class ClientStateError extends Error {
 }
 
 /**
- * What happened to a message whose `send()` failed (SECURITY.md INV-9):
+ * What happened to a message whose `send()` failed (docs/security.md INV-9):
  * - `rejected`: the server definitively refused it (a 4xx or 5xx to MAIL, every RCPT, DATA or the
  *   end of data); `temporary` on the error tells 4xx from 5xx.
  * - `not-sent`: it failed before the end of data was fully written; the server has not accepted it.

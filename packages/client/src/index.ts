@@ -1,9 +1,9 @@
 /**
  * `@smtp/client`: an SMTP client for Node.js, correct to the RFCs and secure by default. It
- * composes `@smtp/url`, `@smtp/protocol`, `@smtp/transport` and `@smtp/mime` into `SmtpClient`:
- * the dialogue (greeting, EHLO, STARTTLS, AUTH, pipelined MAIL/RCPT/DATA or BDAT, RSET, QUIT),
- * results and typed errors, and the policy (TLS, credentials, timeouts, logging with secrets
- * redacted).
+ * composes `@smtp/url`, `@smtp/protocol`, `@smtp/transport` and `@smtp/mime` into
+ * `SmtpConnection` (one connection's dialogue: greeting, EHLO, STARTTLS, AUTH, pipelined
+ * MAIL/RCPT/DATA or BDAT, QUIT) and `SmtpClient` (one connection behind a queue), with results
+ * and typed errors, and the policy (TLS, credentials, timeouts, logging with secrets redacted).
  *
  * @packageDocumentation
  */
@@ -19,6 +19,10 @@ export {
   Message,
   type MessageOptions,
 } from '@smtp/mime';
+export {
+  type ConnectionDefinition,
+  parseConnectionDefinition,
+} from './connection-definition.ts';
 export * from './errors.ts';
 export type { Logger, LoggingOptions, LogTarget } from './logging.ts';
 export type { RawBodyType, RawMessage, SendInput } from './message-source.ts';
@@ -30,9 +34,8 @@ export type {
   Timeouts,
   TokenCredentials,
 } from './options.ts';
-export { describeReply } from './reply-info.ts';
+export { describeReply, sanitizeServerText } from './reply-info.ts';
 export { parseQueueId, type SendResult, type SendTimings } from './send-result.ts';
-export type { SessionStage, SessionTimings } from './session.ts';
 export {
   type ClientInfo,
   type ClientStats,
@@ -41,7 +44,19 @@ export {
   SmtpClient,
   type TlsSummary,
 } from './smtp-client.ts';
-export type { DsnSendOptions, SendOptions } from './transaction.ts';
+export {
+  type SentTransaction,
+  type SessionStage,
+  type SessionTimings,
+  SmtpConnection,
+  type SmtpConnectionContext,
+} from './smtp-connection.ts';
+export type {
+  RecipientReply,
+  TransactionReplies,
+  TransactionResult,
+} from './transaction-context.ts';
+export type { DsnSendOptions, SendOptions } from './transaction-plan.ts';
 
 /**
  * Builds a client from a serialisable connection definition: a URL plus options as JSON (no
@@ -52,7 +67,7 @@ export type { DsnSendOptions, SendOptions } from './transaction.ts';
  * @throws {ClientStateError} `SMTP_CLIENT_INVALID_OPTIONS` naming what is wrong.
  * @example
  * ```ts
- * const client = createClient({ url: 'smtp://mail.example.com:587', timeouts: { command: 10000 } });
+ * const client = createClient({ url: 'smtp://mail.example.com:587', options: { timeouts: { command: 10000 } } });
  * ```
  */
 export function createClient(definition: unknown, logging?: LoggingOptions | Logger): SmtpClient {

@@ -1,5 +1,5 @@
 /**
- * Logging and secrets end to end (SECURITY.md INV-10): `log` gets one line per meaningful event,
+ * Logging and secrets end to end (docs/security.md INV-10): `log` gets one line per meaningful event,
  * `debugLog` the dialogue with AUTH redacted and the body as a size only; console-like and
  * pino-like logger objects work. Passwords, tokens and their base64 forms never reach a log
  * line, an error (message, JSON.stringify, util.inspect, the cause chain), `util.inspect(client)`

@@ -3,7 +3,7 @@
  * authenticated, message accepted with sizes, errors), and `debugLog`, the whole dialogue
  * (`C: EHLO client.example` / `S: 250-mail.example.com`).
  *
- * What reaches a logger, whatever the caller does (SECURITY.md INV-10):
+ * What reaches a logger, whatever the caller does (docs/security.md INV-10):
  * - every line has passed through the secret registry's `scrub`, after sanitising, so neither a
  *   password, a token, their base64 forms nor a control or escape character gets out;
  * - AUTH lines lose their initial response and SASL continuation lines are `<redacted>`;

@@ -8,7 +8,7 @@ const text = async (source: AsyncIterable<Uint8Array>): Promise<string> => {
   for await (const chunk of source) out += new TextDecoder().decode(chunk);
   return out;
 };
-const offers = { allow8Bit: true, smtpUtf8Offered: true };
+const offers = { allow8Bit: true, smtpUtf8Offered: true, allowFileAccess: true };
 
 describe('normalizeInput', () => {
   it('builds a Message from options and validates it before any I/O', () => {
@@ -91,7 +91,11 @@ describe('prepareMessage', () => {
     expect(with8.body).toBe('8BITMIME');
     expect(with8.messageId).toBe(message.messageId);
     expect(with8.dsn?.notify).toEqual(['FAILURE']);
-    const without = prepareMessage(message, { allow8Bit: false, smtpUtf8Offered: false });
+    const without = prepareMessage(message, {
+      allow8Bit: false,
+      smtpUtf8Offered: false,
+      allowFileAccess: true,
+    });
     expect(without.body).toBe('7BIT');
     expect(/[^\x00-\x7f]/.test(await text(without.content()))).toBe(false);
   });

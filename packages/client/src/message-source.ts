@@ -46,6 +46,9 @@ export interface RawMessage {
 /** What `send()` accepts. */
 export type SendInput = Message | MessageOptions | RawMessage;
 
+/** What `send()` input becomes once checked ({@link normalizeInput}): ready for a transaction. */
+export type SendableMessage = Message | RawMessage;
+
 /** A message ready for a transaction. */
 export interface PreparedMessage {
   readonly from: string;
@@ -60,10 +63,17 @@ export interface PreparedMessage {
   readonly messageId: string | undefined;
   /** The body bytes; call once. */
   readonly content: () => AsyncIterable<Uint8Array>;
+  /**
+   * The whole body when it is already in memory (raw bytes, a small composed message), so the
+   * transaction can encode and check it before its first byte, and write it in one piece.
+   */
+  readonly bytes: Uint8Array | undefined;
 }
 
-/** What the server offers that changes the serialisation. */
+/** What the server offers that changes the serialisation, and whether files may be read. */
 export interface PrepareOptions {
+  /** A part given as a file path may be read (decision 13); checked again here, before any I/O. */
+  readonly allowFileAccess: boolean;
   /** The server offers 8BITMIME. */
   readonly allow8Bit: boolean;
   /** The server offers SMTPUTF8. */
@@ -88,9 +98,15 @@ export function isRawMessage(input: SendInput): input is RawMessage {
  * @throws InvalidMessageError, InvalidAddressError, InvalidHeaderError from `@smtp/mime`;
  *   InvalidInputError `SMTP_INVALID_PARAMETER` for a malformed raw input.
  */
-export function normalizeInput(input: SendInput): Message | RawMessage {
+export function normalizeInput(
+  input: SendInput,
+  options: { readonly allowFileAccess?: boolean } = {},
+): SendableMessage {
+  // With file access off, a part given as a file path is refused here, before any I/O
+  // (docs/security.md decision 13).
+  const validate = { allowFileAccess: options.allowFileAccess !== false };
   if (input instanceof Message) {
-    input.validate();
+    input.validate(validate);
     return input;
   }
   if (typeof input !== 'object' || input === null) {
@@ -104,7 +120,7 @@ export function normalizeInput(input: SendInput): Message | RawMessage {
     return input;
   }
   const message = new Message(input as MessageOptions);
-  message.validate();
+  message.validate(validate);
   return message;
 }
 
@@ -153,12 +169,25 @@ export function prepareMessage(
   return input instanceof Message ? prepareMime(input, options) : prepareRaw(input);
 }
 
+/**
+ * A message whose size is known and at most this many octets is composed into one array before
+ * the transaction (`toBytesSync`), so it is checked and DATA-encoded in one pass and written in
+ * one piece; a larger one is streamed, in constant memory.
+ */
+export const COMPOSE_IN_MEMORY_LIMIT = 4 * 1024 * 1024;
+
 function prepareMime(message: Message, options: PrepareOptions): PreparedMessage {
   // First without SMTPUTF8: domains become A-labels unless a local part forces UTF-8, in which
   // case mime itself keeps UTF-8 (and says so in needsSmtpUtf8).
-  const envelope = message.envelope({ allow8Bit: options.allow8Bit });
+  // A Message may have changed since send() checked it: file access is checked again.
+  const allowFileAccess = options.allowFileAccess;
+  const envelope = message.envelope({ allow8Bit: options.allow8Bit, allowFileAccess });
   const smtpUtf8 = envelope.needsSmtpUtf8;
-  const serialize = { smtpUtf8, allow8Bit: options.allow8Bit };
+  const serialize = { smtpUtf8, allow8Bit: options.allow8Bit, allowFileAccess };
+  const bytes =
+    envelope.size !== undefined && envelope.size <= COMPOSE_IN_MEMORY_LIMIT
+      ? message.toBytesSync(serialize)
+      : undefined;
   return {
     from: envelope.from,
     to: envelope.to,
@@ -167,7 +196,8 @@ function prepareMime(message: Message, options: PrepareOptions): PreparedMessage
     size: envelope.size,
     dsn: envelope.dsn,
     messageId: message.messageId,
-    content: () => message.stream(serialize),
+    content: bytes === undefined ? () => message.stream(serialize) : () => once(bytes),
+    bytes,
   };
 }
 
@@ -185,11 +215,13 @@ function prepareRaw(input: RawMessage): PreparedMessage {
   let size: number | undefined;
   let body: RawBodyType = input.body ?? '7BIT';
   let content: () => AsyncIterable<Uint8Array>;
+  let bytes: Uint8Array | undefined;
   if (typeof raw === 'string' || raw instanceof Uint8Array) {
-    const bytes = typeof raw === 'string' ? encoder.encode(raw) : raw;
-    size = bytes.byteLength;
-    if (input.body === undefined && has8Bit(bytes)) body = '8BITMIME';
-    content = () => once(bytes);
+    const inMemory = typeof raw === 'string' ? encoder.encode(raw) : raw;
+    bytes = inMemory;
+    size = inMemory.byteLength;
+    if (input.body === undefined && has8Bit(inMemory)) body = '8BITMIME';
+    content = () => once(inMemory);
   } else {
     content = () => toBytes(raw);
   }
@@ -202,6 +234,7 @@ function prepareRaw(input: RawMessage): PreparedMessage {
     dsn: undefined,
     messageId: undefined,
     content,
+    bytes,
   };
 }
 
@@ -222,7 +255,9 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 async function* toBytes(source: AsyncIterable<Uint8Array | string>): AsyncIterable<Uint8Array> {
   for await (const chunk of source) {
     if (typeof chunk === 'string') yield encoder.encode(chunk);
-    else if (chunk instanceof Uint8Array) yield chunk;
+    // A copy: the DATA encoder may pass a chunk that needs no change on to the socket as it is,
+    // and a caller that reused its buffer after yielding it would change checked bytes (INV-6).
+    else if (chunk instanceof Uint8Array) yield chunk.slice();
     else {
       throw new InvalidInputError(
         'SMTP_INVALID_PARAMETER',

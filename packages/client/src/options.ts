@@ -3,6 +3,11 @@
  * normalised form the rest of the client works from (`ResolvedClientOptions`). Resolving is
  * done once, in the constructor, by `resolveClientOptions()` (resolve-options.ts); nothing
  * downstream re-reads the caller's input.
+ *
+ * These interfaces are the documented types; the options themselves (each one's check, default
+ * and place in a JSON connection definition) are declared once, in `OPTION_TABLE`
+ * (option-table.ts). Compile-time checks there (`OptionTableChecks`) fail the build when an
+ * option is added here and not there, or the other way round.
  */
 import type { SaslMechanismName } from '@smtp/protocol';
 import type {
@@ -65,6 +70,17 @@ export interface ClientOptions {
   readonly port?: number;
   /** A UNIX socket path instead of host and port. */
   readonly path?: string;
+  /**
+   * The local IP address to connect from (IPv4 or IPv6), for a machine with several. Not with a
+   * UNIX socket. With a DNS host and no `family`, DNS lookups are limited to this address's
+   * family, the only one it can reach.
+   */
+  readonly localAddress?: string;
+  /**
+   * The address family for DNS lookups of `host`: 4 (IPv4 only), 6 (IPv6 only) or 0 (both).
+   * Default 0, or the family of `localAddress` when that is given.
+   */
+  readonly family?: 0 | 4 | 6;
   /** Overrides what the URL scheme implies. Default: from the scheme, else `opportunistic`. */
   readonly security?: Security;
   readonly auth?: Credentials;
@@ -92,6 +108,12 @@ export interface ClientOptions {
   readonly requireAllRecipients?: boolean;
   /** No network: `send()` validates, serialises and returns the result it would have. */
   readonly dryRun?: boolean;
+  /**
+   * Let messages name attachments by file path (read from disk when sent). Default true; set
+   * false when message options may come from untrusted input (docs/security.md decision 13): an
+   * attachment given as a path is then a typed error before anything is sent.
+   */
+  readonly allowFileAccess?: boolean;
   /** A custom connector (undici style), e.g. a proxy; default `connect` from `@smtp/transport`. */
   readonly connector?: Connector;
   /** Reply parser bounds (INV-8). Defaults from `@smtp/protocol`. */
@@ -111,6 +133,10 @@ export interface ResolvedClientOptions {
   readonly target:
     | { readonly kind: HostKind; readonly host: string; readonly port: number }
     | { readonly kind: 'unix'; readonly path: string };
+  /** The local address to connect from; `undefined` lets the system choose. */
+  readonly localAddress: string | undefined;
+  /** DNS lookup family: 0 both, 4 or 6 (from `family`, else from `localAddress`, else 0). */
+  readonly family: 0 | 4 | 6;
   readonly security: Security;
   /** Kept in a closure-backed object whose secrets are hidden from JSON and inspect (INV-10). */
   readonly credentials: Credentials | undefined;
@@ -126,6 +152,8 @@ export interface ResolvedClientOptions {
   readonly chunkSize: number;
   readonly requireAllRecipients: boolean;
   readonly dryRun: boolean;
+  /** False: an attachment given as a file path is refused before anything is sent. */
+  readonly allowFileAccess: boolean;
   readonly connector: Connector;
   readonly replyLimits: {
     readonly maxLineLength?: number;

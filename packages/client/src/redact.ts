@@ -1,5 +1,5 @@
 /**
- * Keeping secrets out of logs, diagnostics and messages (SECURITY.md INV-10).
+ * Keeping secrets out of logs, diagnostics and messages (docs/security.md INV-10).
  *
  * Two tools, used together:
  * - {@link redactCommandLine} knows the shape of what the client writes: an `AUTH` line keeps

@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { defaultClientName } from './client-name.ts';
 import { ClientStateError } from './errors.ts';
 import type { ClientOptions, Credentials } from './options.ts';
+import { securityFor } from './policy.ts';
 import {
   createCredentials,
   DEFAULT_CHUNK_SIZE,
   DEFAULT_CLIENT_TIMEOUTS,
   hideCredentials,
   resolveClientOptions,
-  securityFor,
 } from './resolve-options.ts';
 
 /** The ClientStateError message for `options`, or a failure when none is thrown. */
@@ -365,10 +365,13 @@ describe('resolveClientOptions: defaults and the other options', () => {
       chunkSize: DEFAULT_CHUNK_SIZE,
       requireAllRecipients: false,
       dryRun: false,
+      allowFileAccess: true,
       connector: connect,
       replyLimits: {},
       onEvent: undefined,
       slowOperation: undefined,
+      localAddress: undefined,
+      family: 0,
     });
     expect(DEFAULT_CLIENT_TIMEOUTS).toEqual({
       connect: 30_000,
@@ -497,6 +500,8 @@ describe('resolveClientOptions: defaults and the other options', () => {
     ['clientName', 'a', /use name/],
     ['connectionTimeout', 1, /use timeouts: \{ connect \}/],
     ['logger', console, /pass logging as the second argument/],
+    ['disableFileAccess', true, /use allowFileAccess: false/],
+    ['localaddress', '192.0.2.1', /did you mean localAddress\?/],
     ['keepalive', true, /did you mean keepAlive\?/],
     ['pipelinig', true, /did you mean pipelining\?/],
     ['timeout', 5, /did you mean timeouts\?/],
@@ -507,5 +512,94 @@ describe('resolveClientOptions: defaults and the other options', () => {
 
   it('sanitises an unknown option name before quoting it', () => {
     expect(failure({ host: 'h', '\u001b[2J': 1 })).toMatch(/unknown option "\\\\x1b\[2J"/);
+  });
+});
+
+describe('resolveClientOptions: local address, family and file access', () => {
+  it('takes a local address and follows its family for DNS lookups', () => {
+    expect(resolveClientOptions({ host: 'mx.example', localAddress: '192.0.2.1' })).toMatchObject({
+      localAddress: '192.0.2.1',
+      family: 4,
+    });
+    expect(resolveClientOptions({ host: 'mx.example', localAddress: '2001:db8::7' })).toMatchObject(
+      { localAddress: '2001:db8::7', family: 6 },
+    );
+    expect(
+      resolveClientOptions({ host: '192.0.2.25', localAddress: '192.0.2.1', family: 4 }),
+    ).toMatchObject({ localAddress: '192.0.2.1', family: 4 });
+  });
+
+  it('keeps an explicit family, 0 included', () => {
+    expect(resolveClientOptions({ host: 'mx.example', family: 6 }).family).toBe(6);
+    expect(resolveClientOptions({ host: 'mx.example', family: 4 }).family).toBe(4);
+    expect(
+      resolveClientOptions({ host: 'mx.example', family: 0, localAddress: '192.0.2.1' }).family,
+    ).toBe(0);
+    expect(resolveClientOptions({ path: '/s.sock', family: 0 }).family).toBe(0);
+  });
+
+  it('allows file access by default, and takes false (decision 13)', () => {
+    expect(resolveClientOptions({ host: 'h' }).allowFileAccess).toBe(true);
+    expect(resolveClientOptions({ host: 'h', allowFileAccess: false }).allowFileAccess).toBe(false);
+  });
+
+  it.each([
+    [{ localAddress: 'nope' }, /^localAddress must be an IPv4 or IPv6 address/],
+    [{ localAddress: '' }, /^localAddress must be an IPv4 or IPv6 address/],
+    [{ localAddress: 7 }, /^localAddress must be an IPv4 or IPv6 address/],
+    [{ localAddress: 'mx.example' }, /^localAddress must be an IPv4 or IPv6 address/],
+    [{ family: 5 }, /^family must be 0, 4 or 6/],
+    [{ family: '4' }, /^family must be 0, 4 or 6/],
+    [{ allowFileAccess: 'no' }, /^allowFileAccess must be true or false/],
+    [{ localAddress: '192.0.2.1', family: 6 }, /^localAddress is an IPv4 address but family is 6/],
+    [
+      { host: '::1', localAddress: '192.0.2.1' },
+      /^localAddress is an IPv4 address but the server's address is IPv6/,
+    ],
+    [
+      { host: '192.0.2.25', localAddress: '2001:db8::1' },
+      /^localAddress is an IPv6 address but the server's address is IPv4/,
+    ],
+    [{ host: '192.0.2.25', family: 6 }, /^family is 6 but the server's address is IPv4/],
+    [
+      { url: 'smtp://[::1]', host: undefined, family: 4 },
+      /^family is 4 but the server's address is IPv6/,
+    ],
+    [
+      { path: '/s.sock', host: undefined, localAddress: '192.0.2.1' },
+      /^localAddress cannot be used with a UNIX socket/,
+    ],
+    [{ path: '/s.sock', host: undefined, family: 4 }, /^family cannot be used with a UNIX socket/],
+    [
+      { url: 'smtp://%2Fs.sock', host: undefined, family: 6 },
+      /^family cannot be used with a UNIX socket/,
+    ],
+  ])('refuses %j before any I/O', (options, message) => {
+    expect(failure({ host: 'h', ...options })).toMatch(message);
+  });
+});
+
+describe('resolveClientOptions: runs from the option table', () => {
+  it('lists every known option, new ones included, for an unknown one', () => {
+    const message = failure({ host: 'h', zzzzzzzz: 1 });
+    for (const name of ['localAddress', 'family', 'allowFileAccess', 'slowOperation']) {
+      expect(message).toContain(name);
+    }
+  });
+
+  it('reports a conflict only once each option alone is valid', () => {
+    expect(failure({ path: '/s', host: 7 })).toMatch(/^host must be a non-empty string/);
+    expect(failure({ path: '/s', port: 0 })).toMatch(/^port must be an integer/);
+  });
+
+  it('resolves a URL string the same as { url }', () => {
+    const url = 'esmtps://alice:pw@mail.example.com:2465';
+    const fromString = resolveClientOptions(url);
+    const fromObject = resolveClientOptions({ url });
+    expect({ ...fromString, credentials: undefined, tls: { ...fromString.tls } }).toEqual({
+      ...fromObject,
+      credentials: undefined,
+      tls: { ...fromObject.tls },
+    });
   });
 });

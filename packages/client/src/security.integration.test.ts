@@ -1,5 +1,5 @@
 /**
- * SECURITY.md against the client as a whole: INV-1 (no plaintext downgrade), INV-2 (the STARTTLS
+ * The security contract (docs/security.md) against the client as a whole: INV-1 (no plaintext downgrade), INV-2 (the STARTTLS
  * trust boundary), INV-3 (certificates), INV-5 (injection, refused before any I/O) and INV-6
  * (canonical DATA, smuggling), each against test-servers and bounded in time. AUTH rules
  * (INV-4) are in auth.integration.test.ts; secrets (INV-10) in logging.integration.test.ts.
@@ -369,7 +369,7 @@ describe('INV-5: injection is refused before any network I/O', () => {
   });
 });
 
-/** Canonical DATA as SECURITY.md INV-6 and decision 3 define it: CRLF only, dot-stuffed, one terminator. */
+/** Canonical DATA as docs/security.md INV-6 and decision 3 define it: CRLF only, dot-stuffed, one terminator. */
 function canonicalData(raw: string): string {
   let body = raw.replace(/\r\n|\r|\n/g, '\r\n');
   if (!body.endsWith('\r\n')) body += '\r\n';

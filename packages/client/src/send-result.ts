@@ -1,7 +1,10 @@
 /**
- * What a successful `send()` returns, and the queue id read from the server's final reply.
+ * What a successful `send()` returns, built in one place from the transaction that ran, and the
+ * queue id read from the server's final reply.
  */
 import type { RecipientRefusal, ReplyInfo } from './errors.ts';
+import type { SentTransaction } from './smtp-connection.ts';
+import type { TransactionReplies } from './transaction-context.ts';
 
 /** Where the time of one `send()` went, in milliseconds. */
 export interface SendTimings {
@@ -20,7 +23,7 @@ export interface SendTimings {
  *
  * `outcome` is `accepted` when every recipient was accepted, `partial` when some were refused
  * (each in `rejected`, with its reply); a send that no recipient got fails with a `SendError`
- * instead (SECURITY.md INV-9).
+ * instead (docs/security.md INV-9).
  */
 export interface SendResult {
   readonly outcome: 'accepted' | 'partial';
@@ -30,6 +33,8 @@ export interface SendResult {
   readonly rejected: readonly RecipientRefusal[];
   /** The final reply (to the end of data, or to `BDAT ... LAST`). */
   readonly reply: ReplyInfo;
+  /** Every reply of the transaction by stage: MAIL, each RCPT (accepted ones too), DATA. */
+  readonly replies: TransactionReplies;
   /** The server's queue id, when its final reply names one; see {@link parseQueueId}. */
   readonly queueId?: string;
   /** The Message-ID header of the message (a `Message`; absent for raw input). */
@@ -79,4 +84,28 @@ export function parseQueueId(text: string): string | undefined {
     if (match?.[1] !== undefined) return match[1];
   }
   return undefined;
+}
+
+/** The result of a transaction that ran (see {@link SendResult}). */
+export function toSendResult(
+  sent: SentTransaction,
+  ehlo: ReplyInfo,
+  timings: SendTimings,
+): SendResult {
+  const queueId = parseQueueId(sent.reply.text);
+  const { prepared } = sent.plan;
+  const messageId = prepared.messageId;
+  return {
+    outcome: sent.rejected.length === 0 ? 'accepted' : 'partial',
+    accepted: sent.accepted,
+    rejected: sent.rejected,
+    reply: sent.reply,
+    replies: sent.replies,
+    ...(queueId === undefined ? {} : { queueId }),
+    ...(messageId === undefined ? {} : { messageId }),
+    ehlo,
+    envelope: { from: prepared.from, to: prepared.to },
+    size: sent.size,
+    timings,
+  };
 }

@@ -50,8 +50,8 @@ async function rejection(promise: Promise<unknown>): Promise<Error & Record<stri
 }
 
 describe('one call at a time', () => {
-  it('concurrent sends run in call order, never interleaved, with RSET between them', async () => {
-    const connection = session(...accepted, '250 reset', ...accepted, '250 reset', ...accepted);
+  it('concurrent sends run in call order, never interleaved, with no RSET after an accepted message', async () => {
+    const connection = session(...accepted, ...accepted, ...accepted);
     const { client, connector } = make([connection]);
     const results = await Promise.all([
       client.send(raw(1)),
@@ -67,11 +67,9 @@ describe('one call at a time', () => {
       'MAIL FROM:<a@example.com>',
       'RCPT TO:<r1@example.com>',
       'DATA',
-      'RSET',
       'MAIL FROM:<a@example.com>',
       'RCPT TO:<r2@example.com>',
       'DATA',
-      'RSET',
       'MAIL FROM:<a@example.com>',
       'RCPT TO:<r3@example.com>',
       'DATA',
@@ -82,7 +80,7 @@ describe('one call at a time', () => {
   });
 
   it('an aborted queued call leaves the queue at once; the others go on', async () => {
-    const connection = session(...accepted, '250 reset', ...accepted);
+    const connection = session(...accepted, ...accepted);
     const { client } = make([connection]);
     const controller = new AbortController();
     const first = client.send(raw(1));
@@ -102,7 +100,7 @@ describe('one call at a time', () => {
 });
 
 describe('reuse', () => {
-  it('421 to RSET on a kept connection: one reconnection, and the message goes', async () => {
+  it('421 to the first command on a kept connection: one reconnection, and the message goes', async () => {
     const first = session(...accepted, '421 idle timeout');
     const second = session(...accepted);
     const { client, connector } = make([first, second]);
@@ -116,7 +114,7 @@ describe('reuse', () => {
     ]);
   });
 
-  it('EOF on RSET: one reconnection', async () => {
+  it('EOF on the first command on a kept connection: one reconnection', async () => {
     const eof = new ConnectionError('SMTP_CONNECTION_CLOSED', 'The server closed the connection');
     const first = session(...accepted, eof);
     const second = session(...accepted);
@@ -147,8 +145,8 @@ describe('reuse', () => {
   });
 
   it('keepAlive: false sends QUIT after each message', async () => {
-    const first = session(...accepted);
-    const second = session(...accepted);
+    const first = session(...accepted, '221 bye');
+    const second = session(...accepted, '221 bye');
     const { client, connector } = make([first, second], { keepAlive: false });
     await client.send(raw(1));
     await client.send(raw(2));
@@ -159,7 +157,7 @@ describe('reuse', () => {
   });
 
   it('a refused message leaves the connection usable', async () => {
-    const connection = session('550 no', '250 reset', ...accepted);
+    const connection = session('550 no', ...accepted);
     const { client, connector } = make([connection]);
     await rejection(client.send(raw(1)));
     await client.send(raw(2));
@@ -261,6 +259,61 @@ describe('info, stats and secrets', () => {
     expect(JSON.stringify(client.info)).not.toContain('hunter2');
     expect(inspect(client, { depth: 5, showHidden: true })).not.toContain('hunter2');
     expect(JSON.stringify(client)).not.toContain('hunter2');
+  });
+
+  it('resetStats() starts the figures again from zero', async () => {
+    const connection = session(...accepted, ...accepted);
+    const { client } = make([connection]);
+    await client.send(raw(1));
+    const before = client.stats.bytesSent;
+    client.resetStats();
+    expect(client.stats).toMatchObject({ connections: 0, messages: 0, bytesSent: 0 });
+    await client.send(raw(2));
+    expect(client.stats.messages).toBe(1);
+    expect(client.stats.bytesSent).toBe(connection.usage.bytesSent - before);
+  });
+
+  it('close() resolves with the QUIT reply', async () => {
+    const connection = session(...accepted, '221 2.0.0 bye');
+    const { client } = make([connection]);
+    await client.send(raw(1));
+    const reply = await client.close();
+    expect(reply).toMatchObject({ code: 221, command: 'QUIT', text: 'bye' });
+  });
+
+  it('definition() gives a JSON definition without the password unless asked', () => {
+    const client = new SmtpClient({
+      url: 'smtps://ann:hunter2-secret@mail.example.com',
+      timeouts: { command: 5000 },
+    });
+    const plain = client.definition();
+    expect(JSON.stringify(plain)).not.toContain('hunter2');
+    expect(plain.omitted).toContain('auth.pass');
+    const full = client.definition({ includeSecrets: true });
+    expect(full.options?.timeouts?.command).toBe(5000);
+    expect(JSON.stringify(full)).toContain('hunter2-secret');
+  });
+
+  it('allowFileAccess: false refuses a file attachment before any connection', async () => {
+    const { client, connector } = make([]);
+    const strict = new SmtpClient({
+      host: 'mail.example.com',
+      security: 'none',
+      allowFileAccess: false,
+      connector,
+    });
+    const error = await rejection(
+      strict.send({
+        from: 'a@example.com',
+        to: 'b@example.com',
+        text: 'see attached',
+        attachments: [{ path: '/etc/passwd' }],
+      }),
+    );
+    expect(error.code).toBe('SMTP_MIME_FILE_ACCESS_DENIED');
+    expect(error.outcome).toBe('not-sent');
+    expect(connector.calls).toHaveLength(0);
+    client.destroy();
   });
 
   it('stats sum the usage of every connection', async () => {

@@ -1,49 +1,40 @@
 /**
- * `SmtpClient`: one connection to one server, kept between messages (RSET between them) or
- * closed after each, with every call queued so that commands never interleave.
+ * `SmtpClient`: one `SmtpConnection` (smtp-connection.ts) kept between messages, or opened for
+ * each, behind a FIFO (fifo.ts) so that calls never interleave, plus what a caller asks of a
+ * client: `info`, `stats`, `ping()`, `close()`, `destroy()`, `definition()`.
  *
- * - Concurrency: calls run one at a time in call order (a FIFO lock); a queued call whose signal
- *   aborts leaves the queue at once.
- * - Reuse: RSET before each later transaction; a server that closed the idle connection (`421`,
- *   or EOF or reset on RSET or MAIL) gets one reconnection, which is safe because nothing of the
- *   message was sent. After a timeout, a protocol error, an abort or an `unknown` outcome the
- *   connection is dropped and never reused (INV-9).
+ * - Reuse: a kept connection that went stale while idle (the server closed it or said anything
+ *   at all, decision 9) is replaced by a new one before the message; one that the server drops
+ *   just as the message starts gets one more try on a new connection. Both are safe: nothing of
+ *   the message was sent. After a timeout, a protocol error, an abort or an `unknown` outcome
+ *   the connection is dropped (policy.ts) and the message is never sent again (decision 8).
  * - `send()` always fails with a `SendError` whose `code` is the underlying error's and whose
- *   `outcome` says whether the message may have been delivered; `connect()` and `ping()` throw the
- *   underlying error itself.
+ *   `outcome` says whether the message may have been delivered; `connect()` and `ping()` throw
+ *   the underlying error itself.
+ * - `destroy()` is final at any moment, also while a connection is still opening: the socket is
+ *   closed, nothing more is written, the pending call fails and the queued ones with it.
  */
 import type { Capabilities } from '@smtp/protocol';
 import type { TransportUsage } from '@smtp/transport';
 import { AbortError } from '@smtp/transport';
+import { type ConnectionDefinition, toConnectionDefinition } from './connection-definition.ts';
 import { publishClient } from './diagnostics.ts';
-import { ClientStateError, type ReplyInfo, SendError } from './errors.ts';
+import { DryRunConnection } from './dry-run.ts';
+import { ClientStateError, type ReplyInfo, type SendError } from './errors.ts';
+import { Fifo } from './fifo.ts';
 import { type ClientLog, createClientLog, type Logger, type LoggingOptions } from './logging.ts';
-import { normalizeInput, type SendInput } from './message-source.ts';
+import { normalizeInput, type SendableMessage, type SendInput } from './message-source.ts';
 import type { ClientOptions, Credentials, ResolvedClientOptions, Security } from './options.ts';
+import { failure } from './outcome.ts';
+import { securityFor } from './policy.ts';
 import { createSecrets, type Secrets } from './redact.ts';
-import { toReplyInfo } from './reply-info.ts';
-import { createCredentials, resolveClientOptions, securityFor } from './resolve-options.ts';
-import { parseQueueId, type SendResult } from './send-result.ts';
-import {
-  connectOptionsFor,
-  Dialogue,
-  Session,
-  type SessionStage,
-  type SessionTimings,
-  StaleConnectionError,
-  safeReplyInfo,
-} from './session.ts';
-import {
-  DryRunConnection,
-  dryRunCapabilities,
-  failure,
-  planTransaction,
-  runTransaction,
-  type SendOptions,
-  type TransactionPlan,
-  type TransactionResult,
-} from './transaction.ts';
-import { addUsage, ZERO_USAGE } from './usage.ts';
+import { capabilityLines, sanitizeCapabilities, toReplyInfo } from './reply-info.ts';
+import { createCredentials, resolveClientOptions } from './resolve-options.ts';
+import { type SendResult, toSendResult } from './send-result.ts';
+import { type SessionStage, type SessionTimings, SmtpConnection } from './smtp-connection.ts';
+import { StaleConnectionError } from './stale.ts';
+import type { SendOptions } from './transaction-plan.ts';
+import { addUsage, usageSince, ZERO_USAGE } from './usage.ts';
 
 /** Options of {@link SmtpClient.ping}. */
 export interface PingOptions {
@@ -62,7 +53,7 @@ export interface TlsSummary {
 
 /** What {@link SmtpClient.ping} found. */
 export interface PingResult {
-  /** What the server offers at the point reached (after TLS: only what it said after TLS). */
+  /** What the server offers at the point reached (after TLS: only what it said after TLS), sanitised. */
   readonly capabilities: Capabilities;
   /** The EHLO (or HELO) reply, unless stopped after the greeting. */
   readonly ehlo: ReplyInfo | undefined;
@@ -91,10 +82,13 @@ export interface ClientInfo {
   readonly authenticated: boolean;
   /** The AUTH mechanism used on the open connection. */
   readonly mechanism?: string;
-  /** The extensions the server offers on the open connection, as advertised (`SIZE 10240000`). */
+  /** The extensions the server offers on the open connection, as advertised (`SIZE 10240000`), sanitised. */
   readonly capabilities: readonly string[];
   /** The EHLO (or HELO) reply on the open connection. */
   readonly ehlo?: ReplyInfo;
+  /** The local address and port of the open connection. */
+  readonly localAddress?: string;
+  readonly localPort?: number;
 }
 
 /** {@link SmtpClient.stats}: transport usage summed over every connection, and counts. */
@@ -105,15 +99,7 @@ export interface ClientStats extends TransportUsage {
   readonly messages: number;
 }
 
-function abortedBeforeStart(signal: AbortSignal): AbortError {
-  return new AbortError('queue', { cause: signal.reason });
-}
-
-/** A queued call. */
-interface Waiter {
-  start(): void;
-  fail(error: Error): void;
-}
+const EMPTY_EHLO: ReplyInfo = toReplyInfo({ code: 250, lines: [], text: '' }, 'EHLO');
 
 /**
  * An SMTP client for one server. See the package README for the whole story.
@@ -131,14 +117,16 @@ export class SmtpClient {
   readonly #log: ClientLog;
   #credentials: Credentials | undefined;
   #credentialsChanged = false;
-  #session: Session | undefined;
-  /** The session belongs to an earlier call: it may have gone stale while idle. */
-  #idle = false;
-  #busy = false;
-  readonly #waiters: Waiter[] = [];
+  /** The kept connection, from the moment it starts opening. */
+  #connection: SmtpConnection | undefined;
+  /** Every connection this client has open or opening (the kept one, a ping's). */
+  readonly #live = new Set<SmtpConnection>();
+  readonly #queue = new Fifo();
   #closed = false;
-  #closing: Promise<void> | undefined;
+  #closing: Promise<ReplyInfo | undefined> | undefined;
   #retiredUsage: TransportUsage = ZERO_USAGE;
+  /** What the kept connection had used when `resetStats()` was called. */
+  #usageBaseline: TransportUsage | undefined;
   #connections = 0;
   #messages = 0;
 
@@ -146,7 +134,7 @@ export class SmtpClient {
    * @param target An SMTP URL (`smtps://user:pass@mail.example.com`) or {@link ClientOptions}.
    * @param logging `{ log, debugLog }` (functions or logger objects), or a logger with
    *   `info`/`debug` methods (`console`, pino). Secrets never reach them (INV-10).
-   * @throws {ClientStateError} `SMTP_CLIENT_INVALID_OPTIONS`; {@link UrlError} for a bad URL.
+   * @throws {ClientStateError} `SMTP_CLIENT_INVALID_OPTIONS`, the message naming the option.
    */
   constructor(target: string | ClientOptions, logging?: LoggingOptions | Logger) {
     this.#secrets = createSecrets();
@@ -164,48 +152,67 @@ export class SmtpClient {
     this.#credentials = createCredentials({ user, pass });
     // INV-1: credentials make TLS required, as they do when given at construction.
     const security = securityFor(this.#options.security, true, this.#options.allowInsecureAuth);
-    if (security !== this.#options.security) this.#options = { ...this.#options, security };
+    this.#options = Object.freeze({ ...this.#options, security, credentials: this.#credentials });
     this.#register(this.#credentials);
     this.#credentialsChanged = true;
   }
 
-  /** What the client is connected to and how; never a secret. */
+  /** What the client is connected to and how; never a secret. Server text is sanitised. */
   get info(): ClientInfo {
     const target = this.#options.target;
-    const session = this.#session?.usable === true ? this.#session : undefined;
-    const tls = session?.connection.tls;
+    const connection = this.#connection?.usable === true ? this.#connection : undefined;
+    const tls = connection?.tls;
     const user = this.#credentials?.user;
-    const capabilities: string[] = [];
-    if (session !== undefined) {
-      for (const [keyword, params] of session.capabilities.extensions) {
-        capabilities.push([keyword, ...params].join(' '));
-      }
-    }
+    const ehlo = connection?.ehlo;
+    const transport = connection === undefined ? undefined : connection.localEndpoint;
     return {
       target:
         target.kind === 'unix'
           ? target.path
           : `${target.kind === 'ipv6' ? `[${target.host}]` : target.host}:${target.port}`,
       security: this.#options.security,
-      connected: session !== undefined,
-      secure: session?.connection.secure ?? false,
+      connected: connection !== undefined,
+      secure: connection?.secure ?? false,
       ...(tls === undefined ? {} : { tls: summarizeTls(tls) }),
       ...(user === undefined ? {} : { user }),
-      authenticated: session?.authenticatedAs !== undefined,
-      ...(session?.mechanism === undefined ? {} : { mechanism: session.mechanism }),
-      capabilities,
-      ...(session?.ehlo === undefined ? {} : { ehlo: session.ehloInfo }),
+      authenticated: connection?.authenticatedAs !== undefined,
+      ...(connection?.mechanism === undefined ? {} : { mechanism: connection.mechanism }),
+      capabilities: connection === undefined ? [] : capabilityLines(connection.capabilities),
+      ...(ehlo === undefined ? {} : { ehlo }),
+      ...(transport?.address === undefined ? {} : { localAddress: transport.address }),
+      ...(transport?.port === undefined ? {} : { localPort: transport.port }),
     };
   }
 
   /** Transport usage summed over every connection this client opened, and counts. */
   get stats(): ClientStats {
-    const current = this.#session?.connection.usage ?? ZERO_USAGE;
+    const current = this.#connection?.usage ?? ZERO_USAGE;
+    const since =
+      this.#usageBaseline === undefined ? current : usageSince(current, this.#usageBaseline);
     return {
-      ...addUsage(this.#retiredUsage, current),
+      ...addUsage(this.#retiredUsage, since),
       connections: this.#connections,
       messages: this.#messages,
     };
+  }
+
+  /** Starts the figures of `stats` again from zero (the open connection counts from now). */
+  resetStats(): void {
+    this.#retiredUsage = ZERO_USAGE;
+    this.#usageBaseline = this.#connection?.usage;
+    this.#connections = 0;
+    this.#messages = 0;
+  }
+
+  /**
+   * The client's configuration as a JSON connection definition. The password or token is left
+   * out unless `includeSecrets` is set; functions (a connector, `onEvent`, a token provider)
+   * cannot be JSON. Whatever was left out is named in `omitted`; a definition without `omitted`
+   * is one `createClient()` turns back into an equivalent client, and one with it is refused
+   * there, so that a client never quietly loses its password or its connector.
+   */
+  definition(options: { readonly includeSecrets?: boolean } = {}): ConnectionDefinition {
+    return toConnectionDefinition(this.#options, options);
   }
 
   /**
@@ -213,15 +220,20 @@ export class SmtpClient {
    * `send()`. Does nothing when it is open.
    *
    * @throws the underlying error: `SmtpReplyError`, `SecurityError`, `AuthError`, `SaslError`,
-   *   `ConnectionError`, `TimeoutError`, `TlsError`, `ProtocolError`, `AbortError`.
+   *   `ConnectionError`, `TimeoutError`, `TlsError`, `ProtocolError`, `AbortError`,
+   *   `ClientStateError` (`SMTP_CLIENT_CLOSED` when the client is destroyed meanwhile).
    */
   async connect(options: { readonly signal?: AbortSignal } = {}): Promise<void> {
     if (this.#options.dryRun) return;
-    await this.#exclusive(options.signal, async () => {
-      if (this.#session?.usable === true && !this.#credentialsChanged) return;
-      await this.#dropSession();
-      await this.#openSession(options.signal);
-      this.#idle = true;
+    this.#checkOpen();
+    await this.#queue.run(options.signal, async () => {
+      try {
+        const { connection } = await this.#ready(options.signal);
+        connection.markIdle();
+      } catch (error) {
+        publishClient('error', { error: error as Error });
+        throw error;
+      }
     });
   }
 
@@ -235,31 +247,23 @@ export class SmtpClient {
    */
   async send(input: SendInput, options: SendOptions = {}): Promise<SendResult> {
     const started = performance.now();
-    if (this.#closed) {
-      throw failure(
-        this.#secrets,
-        new ClientStateError('SMTP_CLIENT_CLOSED', 'The client is closed'),
-        'not-sent',
-      );
-    }
-    let message: ReturnType<typeof normalizeInput>;
+    let sendError: SendError;
     try {
-      message = normalizeInput(input);
+      this.#checkOpen();
+      const message = normalizeInput(input, { allowFileAccess: this.#options.allowFileAccess });
+      if (this.#options.dryRun) return await this.#dryRun(message, options, started);
+      return await this.#queue.run(options.signal, () => this.#deliver(message, options, started));
     } catch (error) {
-      throw failure(this.#secrets, error, 'not-sent');
+      sendError = failure(this.#secrets, error, 'not-sent');
     }
-    if (this.#options.dryRun) return this.#dryRun(message, options, started);
-    try {
-      return await this.#exclusive(options.signal, () => this.#sendNow(message, options, started));
-    } catch (error) {
-      const sendError = failure(this.#secrets, error, 'not-sent');
+    if (this.#log.enabled) {
       this.#log.info('send failed', { code: sendError.code, outcome: sendError.outcome });
-      publishClient('error', {
-        ...(this.#session === undefined ? {} : { connectionId: this.#session.connection.id }),
-        error: sendError,
-      });
-      throw sendError;
     }
+    publishClient('error', {
+      ...(this.#connection === undefined ? {} : { connectionId: this.#connection.id }),
+      error: sendError,
+    });
+    throw sendError;
   }
 
   /**
@@ -275,57 +279,62 @@ export class SmtpClient {
         'ping() needs the network: dryRun is set',
       );
     }
+    this.#checkOpen();
     const { signal } = options;
-    return this.#exclusive(signal, async () => {
+    return this.#queue.run(signal, async () => {
       const started = performance.now();
-      const { session, timings } = await this.#connect(signal, options.stopAfter ?? 'auth');
+      const connection = this.#newConnection();
       try {
-        const tls = session.connection.tls;
-        const result: PingResult = {
-          capabilities: session.capabilities,
-          ehlo: session.ehlo === undefined ? undefined : session.ehloInfo,
-          greeting:
-            session.greeting === undefined
-              ? undefined
-              : safeReplyInfo(session.greeting, 'greeting', this.#secrets),
+        const timings = await connection.open({ signal, stopAfter: options.stopAfter ?? 'auth' });
+        const tls = connection.tls;
+        return {
+          capabilities: sanitizeCapabilities(connection.capabilities),
+          ehlo: connection.ehlo,
+          greeting: connection.greeting,
           ...(tls === undefined ? {} : { tls: summarizeTls(tls) }),
-          authenticated: session.authenticatedAs !== undefined,
+          authenticated: connection.authenticatedAs !== undefined,
           timings: { ...timings, total: performance.now() - started },
         };
-        return result;
+      } catch (error) {
+        publishClient('error', { connectionId: connection.id, error: error as Error });
+        throw error;
       } finally {
-        await session.quit();
-        this.#retire(session);
+        await connection.quit();
+        this.#retire(connection);
       }
     });
   }
 
   /**
-   * Sends QUIT (with the `quit` deadline) once the queued calls are done, then closes the
-   * connection. Idempotent; later calls fail with `SMTP_CLIENT_CLOSED`.
+   * QUIT (with the `quit` deadline) once the queued calls are done, then close. Resolves with
+   * the server's reply to QUIT, or `undefined` when no connection was open or none came.
+   * Idempotent; later calls fail with `SMTP_CLIENT_CLOSED`.
    */
-  close(): Promise<void> {
+  close(): Promise<ReplyInfo | undefined> {
     this.#closed = true;
-    this.#closing ??= this.#exclusive(undefined, () => this.#dropSession(), true).catch(
-      () => undefined,
-    );
+    this.#closing ??= this.#queue.run(undefined, () => this.#dropKept()).catch(() => undefined);
     return this.#closing;
   }
 
-  /** Drops the connection at once; queued calls fail with `SMTP_CLIENT_CLOSED`. Idempotent. */
+  /**
+   * Drops every connection at once, also one still opening; the running call fails and queued
+   * calls fail with `SMTP_CLIENT_CLOSED`. Not one more byte is written. Idempotent.
+   */
   destroy(): void {
     this.#closed = true;
-    const session = this.#session;
-    this.#session = undefined;
-    if (session !== undefined) {
-      session.connection.destroy();
-      this.#retire(session);
+    for (const connection of this.#live) {
+      connection.destroy();
+      this.#retire(connection);
     }
-    const error = new ClientStateError('SMTP_CLIENT_CLOSED', 'The client was destroyed');
-    for (const waiter of this.#waiters.splice(0)) waiter.fail(error);
+    this.#connection = undefined;
+    this.#queue.failAll(new ClientStateError('SMTP_CLIENT_CLOSED', 'The client was destroyed'));
   }
 
   // --- internals ---
+
+  #checkOpen(): void {
+    if (this.#closed) throw new ClientStateError('SMTP_CLIENT_CLOSED', 'The client is closed');
+  }
 
   #register(credentials: Credentials | undefined): void {
     if (credentials === undefined) return;
@@ -334,290 +343,140 @@ export class SmtpClient {
       this.#secrets.add(credentials.accessToken);
   }
 
-  /** Runs `task` alone, after every call queued before it (FIFO). */
-  async #exclusive<T>(
-    signal: AbortSignal | undefined,
-    task: () => Promise<T>,
-    evenClosed = false,
-  ): Promise<T> {
-    if (this.#closed && !evenClosed) {
-      throw new ClientStateError('SMTP_CLIENT_CLOSED', 'The client is closed');
-    }
-    if (signal?.aborted) throw abortedBeforeStart(signal);
-    if (this.#busy) {
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => {
-          const at = this.#waiters.indexOf(waiter);
-          if (at !== -1) this.#waiters.splice(at, 1);
-          reject(abortedBeforeStart(signal as AbortSignal));
-        };
-        const waiter: Waiter = {
-          start: () => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          },
-          fail: (error) => {
-            signal?.removeEventListener('abort', onAbort);
-            reject(error);
-          },
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.#waiters.push(waiter);
-      });
-    } else {
-      this.#busy = true;
-    }
-    try {
-      return await task();
-    } finally {
-      const next = this.#waiters.shift();
-      if (next === undefined) this.#busy = false;
-      else next.start();
-    }
-  }
-
-  /**
-   * Opens a connection and runs the opening dialogue; the caller owns the session. A failure is
-   * published on `smtp:client:error` unless `publishError` is false: `send()` publishes its own
-   * `SendError` instead, so that one failure is one event.
-   */
-  async #connect(
-    signal: AbortSignal | undefined,
-    stopAfter: SessionStage,
-    publishError = true,
-  ): Promise<{ session: Session; timings: SessionTimings }> {
-    const target = this.#options.target;
-    publishClient('connect', {
-      target,
-      security: this.#options.security,
-      clientName: this.#options.clientName,
-    });
-    const connection = await this.#options.connector(
-      connectOptionsFor(this.#options),
-      signal === undefined ? {} : { signal },
-    );
-    this.#connections++;
-    const session = new Session(connection, {
+  #newConnection(credentials = this.#credentials): SmtpConnection {
+    const connection = new SmtpConnection({
       options: this.#options,
       log: this.#log,
       secrets: this.#secrets,
-      credentials: this.#credentials,
+      credentials,
     });
-    session.dialogue.signal = signal;
+    this.#live.add(connection);
+    return connection;
+  }
+
+  /** The kept connection, opened now if there is none usable; `connectMs` when it was opened. */
+  async #ready(
+    signal: AbortSignal | undefined,
+  ): Promise<{ connection: SmtpConnection; connectMs?: number }> {
+    const kept = this.#connection;
+    if (kept?.usable === true && !this.#credentialsChanged) return { connection: kept };
+    if (kept !== undefined) await this.#dropKept();
+    this.#credentialsChanged = false;
+    const connection = this.#newConnection();
+    this.#connection = connection;
+    this.#connections++;
+    let timings: SessionTimings;
     try {
-      const timings = await session.open(stopAfter);
-      return { session, timings };
+      timings = await connection.open({ signal });
     } catch (error) {
-      this.#retire(session);
-      if (publishError)
-        publishClient('error', { connectionId: connection.id, error: error as Error });
+      if (this.#connection === connection) this.#connection = undefined;
+      this.#retire(connection);
       throw error;
     }
+    if (this.#log.enabled) {
+      const target = this.#options.target;
+      this.#log.info('connected', {
+        ...(target.kind === 'unix'
+          ? { path: target.path }
+          : { host: target.host, port: target.port }),
+        secure: connection.secure,
+        authenticated: connection.authenticatedAs !== undefined,
+        ms: Math.round(timings.total),
+      });
+    }
+    return { connection, connectMs: timings.total };
   }
 
-  /** Whether the RSET before a later transaction can ride in its pipelined envelope batch. */
-  #resetInBatch(session: Session): boolean {
-    return session.capabilities.pipelining && this.#options.pipelining;
+  /** QUITs and forgets the kept connection; resolves with the QUIT reply, if any. */
+  async #dropKept(): Promise<ReplyInfo | undefined> {
+    const connection = this.#connection;
+    this.#connection = undefined;
+    if (connection === undefined) return undefined;
+    const reply = await connection.quit();
+    this.#retire(connection);
+    return reply;
   }
 
-  /** Opens the kept session. */
-  async #openSession(
-    signal: AbortSignal | undefined,
-    publishError = true,
-  ): Promise<SessionTimings> {
-    this.#credentialsChanged = false;
-    const { session, timings } = await this.#connect(signal, 'auth', publishError);
-    this.#session = session;
-    this.#idle = false;
-    const target = this.#options.target;
-    this.#log.info('connected', {
-      ...(target.kind === 'unix'
-        ? { path: target.path }
-        : { host: target.host, port: target.port }),
-      secure: session.connection.secure,
-      authenticated: session.authenticatedAs !== undefined,
-      ms: Math.round(timings.total),
-    });
-    return timings;
+  /** Adds a finished connection's usage to the totals, once. */
+  #retire(connection: SmtpConnection): void {
+    if (!this.#live.delete(connection)) return;
+    const usage = connection.usage;
+    if (usage === undefined) return;
+    const baseline = this.#connection === connection ? this.#usageBaseline : undefined;
+    if (this.#usageBaseline !== undefined && baseline === undefined)
+      this.#usageBaseline = undefined;
+    this.#retiredUsage = addUsage(
+      this.#retiredUsage,
+      baseline === undefined ? usage : usageSince(usage, baseline),
+    );
   }
 
-  /** QUITs and forgets the kept session. */
-  async #dropSession(): Promise<void> {
-    const session = this.#session;
-    this.#session = undefined;
-    if (session === undefined) return;
-    if (session.usable) await session.quit();
-    else session.connection.destroy();
-    this.#retire(session);
-  }
-
-  /** Adds a finished connection's usage to the totals. */
-  #retire(session: Session): void {
-    if ((session as { retired?: boolean }).retired === true) return;
-    Object.defineProperty(session, 'retired', { value: true });
-    this.#retiredUsage = addUsage(this.#retiredUsage, session.connection.usage);
-  }
-
-  async #sendNow(
-    message: ReturnType<typeof normalizeInput>,
+  async #deliver(
+    message: SendableMessage,
     options: SendOptions,
     started: number,
   ): Promise<SendResult> {
-    const { signal } = options;
-    let connectMs: number | undefined;
-    let envelopeExtraMs = 0;
     for (let attempt = 0; ; attempt++) {
-      if (this.#session !== undefined && (!this.#session.usable || this.#credentialsChanged)) {
-        await this.#dropSession();
-      }
-      let session = this.#session;
-      let mayBeStale = false;
-      if (session === undefined) {
-        connectMs = (await this.#openSession(signal, false)).total;
-        session = this.#session as unknown as Session;
-      } else {
-        session.dialogue.signal = signal;
-        if (session.transactions > 0 && this.#resetInBatch(session)) {
-          // The RSET opens the pipelined batch; a dropped idle connection shows there.
-          mayBeStale = true;
-        } else if (session.transactions > 0) {
-          const resetStarted = performance.now();
-          try {
-            await session.reset();
-          } catch (error) {
-            if (error instanceof StaleConnectionError && attempt === 0) {
-              this.#log.info('the server closed the idle connection; reconnecting');
-              await this.#dropSession();
-              continue;
-            }
-            await this.#dropSession();
-            throw error instanceof StaleConnectionError ? error.cause : error;
-          }
-          envelopeExtraMs = performance.now() - resetStarted;
-        } else {
-          mayBeStale = this.#idle;
-        }
-      }
-
-      // Checked and encoded for this server before any byte of the transaction.
-      const plan: TransactionPlan = planTransaction(
-        message,
-        session.capabilities,
-        session.connection.secure,
-        this.#options,
-        options,
-        this.#log,
-      );
-      let outcome: TransactionResult;
+      const { connection, connectMs } = await this.#ready(options.signal);
       try {
-        outcome = await runTransaction(
-          {
-            dialogue: session.dialogue,
-            capabilities: session.capabilities,
-            secure: session.connection.secure,
-            options: this.#options,
-            log: this.#log,
-            secrets: this.#secrets,
-            mayBeStale: mayBeStale && attempt === 0,
-            resetFirst: session.transactions > 0 && this.#resetInBatch(session),
-          },
-          plan,
-        );
-      } catch (error) {
-        session.transactions++;
-        if (error instanceof StaleConnectionError) {
-          await this.#dropSession();
-          if (attempt === 0) {
-            this.#log.info('the server closed the idle connection; reconnecting');
-            continue;
-          }
-          throw error.cause;
+        const sent = await connection.send(message, options);
+        this.#messages++;
+        const result = toSendResult(sent, connection.ehlo ?? EMPTY_EHLO, {
+          ...(connectMs === undefined ? {} : { connectMs }),
+          envelopeMs: sent.envelopeMs,
+          dataMs: sent.dataMs,
+          totalMs: performance.now() - started,
+        });
+        if (this.#log.enabled) {
+          this.#log.info('message accepted', {
+            size: result.size,
+            accepted: result.accepted.length,
+            rejected: result.rejected.length,
+            queueId: result.queueId,
+          });
         }
-        if (error instanceof SendError && error.outcome === 'unknown') session.broken = true;
-        if (!session.usable || !this.#options.keepAlive) await this.#dropSession();
-        else this.#idle = true;
+        if (!this.#options.keepAlive) await this.#dropKept();
+        return result;
+      } catch (error) {
+        if (error instanceof StaleConnectionError) {
+          if (this.#connection === connection) this.#connection = undefined;
+          this.#retire(connection);
+          if (attempt === 0) continue;
+          throw error.cause ?? error;
+        }
+        if (!connection.usable || !this.#options.keepAlive) await this.#dropKept();
         throw error;
       }
-      session.transactions++;
-      this.#messages++;
-      const result = this.#result(plan, outcome, session, {
-        ...(connectMs === undefined ? {} : { connectMs }),
-        envelopeMs: outcome.envelopeMs + envelopeExtraMs,
-        dataMs: outcome.dataMs,
-        totalMs: performance.now() - started,
-      });
-      this.#log.info('message accepted', {
-        size: result.size,
-        accepted: result.accepted.length,
-        rejected: result.rejected.length,
-        queueId: result.queueId,
-      });
-      if (!this.#options.keepAlive) await this.#dropSession();
-      else this.#idle = true;
-      return result;
     }
   }
 
   async #dryRun(
-    message: ReturnType<typeof normalizeInput>,
+    message: SendableMessage,
     options: SendOptions,
     started: number,
   ): Promise<SendResult> {
-    try {
-      if (options.signal?.aborted) throw abortedBeforeStart(options.signal);
-      const connection = new DryRunConnection();
-      const dialogue = new Dialogue(connection, this.#log, this.#secrets);
-      const capabilities = dryRunCapabilities();
-      const plan = planTransaction(message, capabilities, true, this.#options, options, this.#log);
-      const outcome = await runTransaction(
-        {
-          dialogue,
-          capabilities,
-          secure: true,
-          options: this.#options,
-          log: this.#log,
-          secrets: this.#secrets,
-          mayBeStale: false,
-        },
-        plan,
-      );
-      const ehlo = toReplyInfo(
-        { code: 250, lines: ['dry-run.invalid'], text: 'dry-run.invalid' },
-        'EHLO',
-      );
-      return {
-        ...this.#result(plan, outcome, undefined, {
-          envelopeMs: outcome.envelopeMs,
-          dataMs: outcome.dataMs,
-          totalMs: performance.now() - started,
-        }),
-        ehlo,
-        bytes: connection.bytes(),
-      };
-    } catch (error) {
-      throw failure(this.#secrets, error, 'not-sent');
+    if (options.signal?.aborted === true) {
+      throw new AbortError('queue', { cause: options.signal.reason });
     }
-  }
-
-  #result(
-    plan: TransactionPlan,
-    outcome: TransactionResult,
-    session: Session | undefined,
-    timings: SendResult['timings'],
-  ): SendResult {
-    const queueId = parseQueueId(outcome.reply.text);
-    const messageId = plan.prepared.messageId;
+    const dry = new DryRunConnection();
+    // The real dialogue over a connection that goes nowhere; no credentials, so no AUTH.
+    const connection = new SmtpConnection({
+      options: { ...this.#options, security: 'implicit', connector: async () => dry },
+      log: this.#log,
+      secrets: this.#secrets,
+      credentials: undefined,
+    });
+    await connection.open({ signal: options.signal });
+    const mark = dry.mark();
+    const sent = await connection.send(message, options);
+    connection.destroy();
     return {
-      outcome: outcome.rejected.length === 0 ? 'accepted' : 'partial',
-      accepted: outcome.accepted,
-      rejected: outcome.rejected,
-      reply: outcome.reply,
-      ...(queueId === undefined ? {} : { queueId }),
-      ...(messageId === undefined ? {} : { messageId }),
-      ehlo: session?.ehloInfo ?? toReplyInfo({ code: 250, lines: [], text: '' }, 'EHLO'),
-      envelope: { from: plan.prepared.from, to: plan.prepared.to },
-      size: outcome.size,
-      timings,
+      ...toSendResult(sent, connection.ehlo ?? EMPTY_EHLO, {
+        envelopeMs: sent.envelopeMs,
+        dataMs: sent.dataMs,
+        totalMs: performance.now() - started,
+      }),
+      bytes: dry.bytesSince(mark),
     };
   }
 }

@@ -56,6 +56,15 @@ async function rejection(promise: Promise<unknown>): Promise<Error & Record<stri
   throw new Error('expected a rejection');
 }
 
+/** A raw message whose content is a stream of two chunks (then the terminator). */
+const streamed = () => ({
+  envelope: { from: 'a@example.com', to: 'b@example.com' },
+  raw: (async function* () {
+    yield 'Subject: t\r\n\r\n';
+    yield 'hello\r\n';
+  })(),
+});
+
 /** The command lines of the transaction (after EHLO). */
 const txLines = (connection: FakeConnection) => connection.lines.slice(1);
 
@@ -170,6 +179,7 @@ describe('PIPELINING: one write, replies matched in order', () => {
     );
     await client.send(raw());
     const writes = connection.written.filter((w) => !w.stream).map((w) => w.text);
+    expect(connection.written.filter((w) => w.stream)).toHaveLength(1);
     expect(writes.slice(1)).toEqual([
       'MAIL FROM:<a@example.com>\r\n',
       'RCPT TO:<b@example.com>\r\n',
@@ -343,7 +353,7 @@ describe('outcomes at the end of data (INV-9)', () => {
         failStream: { afterChunks: 0, error: reset },
       },
     );
-    const error = await rejection(client.send(raw(['b@example.com'])));
+    const error = await rejection(client.send(streamed()));
     expect(error.outcome).toBe('not-sent');
     expect(error.code).toBe('SMTP_CONNECTION_RESET');
   });
@@ -355,12 +365,28 @@ describe('outcomes at the end of data (INV-9)', () => {
       ['250 ok', '250 ok', '354 go'],
       {},
       {
-        failStream: { afterChunks: 1, error: reset },
+        failStream: { afterChunks: 2, error: reset },
+      },
+    );
+    const error = await rejection(client.send(streamed()));
+    expect(error.outcome).toBe('unknown');
+    expect(error.temporary).toBe(false);
+  });
+
+  it('content in memory goes in one write with its terminator: a failed write is unknown', async () => {
+    const reset = new ConnectionError('SMTP_CONNECTION_RESET', 'reset');
+    // Writes: EHLO, MAIL, RCPT, DATA, then the content.
+    const { connection, client } = setup(
+      [],
+      ['250 ok', '250 ok', '354 go'],
+      {},
+      {
+        failWrite: { at: 4, error: reset },
       },
     );
     const error = await rejection(client.send(raw(['b@example.com'])));
     expect(error.outcome).toBe('unknown');
-    expect(error.temporary).toBe(false);
+    expect(connection.lines.at(-1)).toBe('DATA');
   });
 
   it('no final reply (timeout): unknown, the connection is never reused', async () => {

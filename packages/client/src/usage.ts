@@ -31,3 +31,21 @@ export function addUsage(a: TransportUsage, b: TransportUsage): TransportUsage {
     maxWriteBufferBytes: Math.max(a.maxWriteBufferBytes, b.maxWriteBufferBytes),
   };
 }
+
+/**
+ * The usage of `a` since `b` was taken from the same connection: differences, except the
+ * largest write buffer, which is `a`'s (a maximum cannot be taken apart).
+ */
+export function usageSince(a: TransportUsage, b: TransportUsage): TransportUsage {
+  return {
+    bytesSent: a.bytesSent - b.bytesSent,
+    bytesReceived: a.bytesReceived - b.bytesReceived,
+    connectMs: a.connectMs - b.connectMs,
+    tlsMs: a.tlsMs - b.tlsMs,
+    sendMs: a.sendMs - b.sendMs,
+    waitMs: a.waitMs - b.waitMs,
+    writes: a.writes - b.writes,
+    replies: a.replies - b.replies,
+    maxWriteBufferBytes: a.maxWriteBufferBytes,
+  };
+}

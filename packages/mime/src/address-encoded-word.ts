@@ -8,7 +8,7 @@
  * fatal mode, so any charset of the WHATWG Encoding Standard is understood (labels map as that
  * standard says, so `iso-8859-1` is read as windows-1252, as browsers and mail readers do).
  *
- * What counts as an encoded word, and why it is strict (SECURITY.md decision 7):
+ * What counts as an encoded word, and why it is strict (docs/security.md decision 7):
  * - Only a whole atom of a display name or group name (RFC 2047 section 5 rule (3)), or a whole
  *   white-space separated word of the legacy comment name (rule (2)), is considered. Text inside
  *   a quoted string is never decoded (RFC 2047 section 5: an encoded word "MUST NOT appear

@@ -6,7 +6,7 @@
  * Contract: pure and synchronous, no `node:` imports, linear in the length of the input.
  *
  * - {@link findForbiddenCharacter} is the one definition of what no address, display name or
- *   group name may hold (SECURITY.md INV-5): C0 controls other than HTAB, DEL, C1 controls
+ *   group name may hold (docs/security.md INV-5): C0 controls other than HTAB, DEL, C1 controls
  *   (NEL, U+0085, ends a line for some Unicode-aware readers), U+2028/U+2029 (line and paragraph
  *   separators) and lone surrogates (they have no UTF-8 form, so an encoder would silently turn
  *   them into U+FFFD and the bytes written would not be the value that was checked). HTAB is

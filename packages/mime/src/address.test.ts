@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ADDRESS_LIST_MEMO_MAX_LENGTH,
+  ADDRESS_LIST_MEMO_SIZE,
   addressNeedsSmtpUtf8,
   formatAddressSpec,
   type Group,
@@ -272,7 +274,7 @@ const invalid: readonly [
   code: InvalidAddressErrorCode,
   fragment: string,
 ][] = [
-  // Ambiguous or malformed mailboxes (SECURITY.md decision 7).
+  // Ambiguous or malformed mailboxes (docs/security.md decision 7).
   [
     'an unquoted "@" in a display name',
     'alice@example.com <bob@example.com>',
@@ -1174,5 +1176,43 @@ describe('memoised parsing (parseAddrSpecText, checkDomain)', () => {
   it('shares only frozen results', () => {
     expect(Object.isFrozen(parseAddrSpecText('frozen@example.com'))).toBe(true);
     expect(parseAddrSpecText('frozen@example.com')).toBe(parseAddrSpecText('frozen@example.com'));
+  });
+});
+
+describe('memoised address lists (normalizeAddresses)', () => {
+  it('shares frozen mailboxes for a repeated string, in a fresh array each time', () => {
+    const input = 'Ana <ana@example.com>, team: b@example.org, c@example.org;';
+    const first = normalizeAddresses(input);
+    const second = normalizeAddresses(input);
+    expect(second).toEqual([
+      { name: 'Ana', address: 'ana@example.com' },
+      { address: 'b@example.org' },
+      { address: 'c@example.org' },
+    ]);
+    expect(second).not.toBe(first);
+    expect(second[0]).toBe(first[0]);
+    expect(second[2]).toBe(first[2]);
+    for (const mailbox of second) expect(Object.isFrozen(mailbox)).toBe(true);
+    second.push({ address: 'd@example.org' });
+    expect(normalizeAddresses(input)).toHaveLength(3);
+  });
+
+  it('gives the same answers past its bound and for lists too long to remember', () => {
+    const inputs = Array.from(
+      { length: ADDRESS_LIST_MEMO_SIZE * 2 + 10 },
+      (_, i) => `u${i}@example.com, v${i}@example.org`,
+    );
+    const first = inputs.map((input) => normalizeAddresses(input));
+    expect(inputs.map((input) => normalizeAddresses(input))).toEqual(first);
+    const long = Array.from({ length: 60 }, (_, i) => `recipient${i}@example.com`).join(', ');
+    expect(long.length).toBeGreaterThan(ADDRESS_LIST_MEMO_MAX_LENGTH);
+    expect(normalizeAddresses(long)).toEqual(normalizeAddresses(long));
+    expect(normalizeAddresses(long)[0]).not.toBe(normalizeAddresses(long)[0]);
+  });
+
+  it('never remembers a failure', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(thrown(() => normalizeAddresses('a@b@c')).code).toBe('SMTP_MIME_INVALID_ADDRESS');
+    }
   });
 });

@@ -7,9 +7,9 @@
  * function either returns a value or throws `InvalidAddressError`, with code
  * `SMTP_MIME_INVALID_DOMAIN` when the domain is at fault and `SMTP_MIME_INVALID_ADDRESS`
  * otherwise; never an exception of another kind, whatever the input. Parsing is a single pass
- * with one token of lookahead, so it runs in linear time on any input (SECURITY.md INV-8).
+ * with one token of lookahead, so it runs in linear time on any input (docs/security.md INV-8).
  *
- * Strict on purpose (SECURITY.md decision 7): an input that could be read two ways is refused
+ * Strict on purpose (docs/security.md decision 7): an input that could be read two ways is refused
  * with a message naming the offset and what was expected, never repaired by a guess. What is
  * accepted (RFC 5322 section 3.4, RFC 6532 for UTF-8):
  * - display names of atoms and quoted strings, with quoted pairs, and the obsolete `.` in a
@@ -131,6 +131,8 @@ export function isGroup(address: Mailbox | Group): address is Group {
  *   angle brackets) and comes back in canonical form; its `name` is plain text used as it is
  *   (nothing unquoted or decoded), refused only if it holds a control character. An empty name
  *   is dropped.
+ * - The mailboxes parsed from a string are frozen, and the same objects come back when the same
+ *   string is given again (parsing is remembered for recent strings); the array is always new.
  * - `undefined` and an empty array give `[]`; an empty string is an error, as in
  *   {@link parseAddressList}.
  *
@@ -147,10 +149,7 @@ export function normalizeAddresses(input: AddressInput | undefined): Mailbox[] {
   items.forEach((item, index) => {
     const where = isReadonlyArray(input) ? `the address at index ${index}` : 'the address';
     if (typeof item === 'string') {
-      for (const address of parseAddressListText(item)) {
-        if (isGroup(address)) mailboxes.push(...address.members);
-        else mailboxes.push(address);
-      }
+      for (const mailbox of mailboxesOfList(item)) mailboxes.push(mailbox);
     } else if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
       mailboxes.push(checkMailboxObject(item as Record<string, unknown>, where));
     } else {
@@ -160,6 +159,39 @@ export function normalizeAddresses(input: AddressInput | undefined): Mailbox[] {
     }
   });
   return mailboxes;
+}
+
+/** How many address-list strings {@link normalizeAddresses} remembers the mailboxes of. */
+export const ADDRESS_LIST_MEMO_SIZE = 256;
+/** Longest address-list string remembered: longer lists are parsed every time. */
+export const ADDRESS_LIST_MEMO_MAX_LENGTH = 1024;
+const addressLists = new Map<string, readonly Mailbox[]>();
+
+/**
+ * The mailboxes of an address-list string, groups flattened. Why a memo: a client builds one
+ * message per send, usually from the same From and a few recurring recipient strings, and
+ * parsing `a@example.com` again each time was about a twentieth of the cost of composing a
+ * small message. The result depends on `input` only; the mailboxes are frozen and shared (the
+ * list handed back is always a fresh array); errors are never stored; bounded, cleared when
+ * full, and only short strings are kept.
+ */
+function mailboxesOfList(input: string): readonly Mailbox[] {
+  const known = addressLists.get(input);
+  if (known !== undefined) return known;
+  const mailboxes: Mailbox[] = [];
+  for (const address of parseAddressListText(input)) {
+    if (isGroup(address)) {
+      for (const member of address.members) mailboxes.push(Object.freeze(member));
+    } else {
+      mailboxes.push(Object.freeze(address));
+    }
+  }
+  const list = Object.freeze(mailboxes);
+  if (input.length <= ADDRESS_LIST_MEMO_MAX_LENGTH) {
+    if (addressLists.size >= ADDRESS_LIST_MEMO_SIZE) addressLists.clear();
+    addressLists.set(input, list);
+  }
+  return list;
 }
 
 /**

@@ -68,8 +68,20 @@ for (const portable of [false, true]) {
       expect(latin1(encoder.end())).toMatch(/^[A-Za-z0-9+/]{2}==\r\n$/);
     });
 
+    it('returns one array per push, of exactly the lines the push completes', () => {
+      const encoder = createBase64Encoder({ portable });
+      // 50 carried, then 100: one line completed from the carry, one whole line of the chunk,
+      // 36 carried again; then 3000: the carried line and 52 whole lines, 15 carried.
+      expect(encoder.push(sample(50)).length).toBe(0);
+      const second = encoder.push(sample(100));
+      expect(second.length).toBe(2 * 78);
+      expect(second.constructor).toBe(Uint8Array);
+      expect(encoder.push(sample(3000)).length).toBe(53 * 78);
+      expect(encoder.end().length).toBe(20 + 2);
+    });
+
     it('gives the same bytes one-shot as streaming', () => {
-      for (const n of [0, 1, 57, 1000]) {
+      for (const n of [0, 1, 2, 3, 6, 56, 57, 58, 114, 115, 1000]) {
         const input = sample(n);
         expect(latin1(encodeBase64Lines(input, { portable }))).toBe(
           encodeIn('byte-by-byte', input, { portable }),
@@ -90,6 +102,17 @@ describe('createBase64Encoder options', () => {
     const encoder = createBase64Encoder();
     encoder.end();
     expect(() => encoder.push(bytes('a'))).toThrow(/after end/);
+  });
+
+  it('writes the last short line into the same array in one-shot encoding, on both paths', () => {
+    for (let n = 0; n <= 240; n++) {
+      const input = sample(n);
+      for (const lineLength of [4, 8, 76]) {
+        const native = encodeBase64Lines(input, { lineLength });
+        expect(latin1(native)).toBe(reference(input, lineLength));
+        expect(encodeBase64Lines(input, { lineLength, portable: true })).toEqual(native);
+      }
+    }
   });
 
   it('returns plain Uint8Arrays from both paths', () => {

@@ -12,13 +12,21 @@
  * input octets than one line holds, at most 56 for 76-character lines) to the next push, so only
  * whole lines are ever returned; `end()` encodes what is left as the short last line.
  *
+ * Copies: each push allocates one output array of the exact size of the lines it returns. The
+ * line carried from the previous push is completed from the new chunk (in the 57-octet carry
+ * buffer) and encoded straight into the start of that array; the chunk's own whole lines are
+ * encoded after it, read where they lie in the chunk; nothing is joined afterwards. The one-shot
+ * {@link encodeBase64Lines} likewise writes the short last line into the same array.
+ *
  * Speed (measured in `tools/bench`, suite `base64`): when `globalThis.Buffer` exists (Node, Bun,
  * Deno's Node mode) a block that is a whole number of lines is encoded by Buffer's native
- * encoder in one call, written into the output with `latin1Write`, and the lines are then spread
+ * encoder in one call (a string, the one intermediate left: Node has no base64 encoder that
+ * writes bytes), written into the output with `latin1Write`, and the lines are then spread
  * apart in place with `copyWithin`, from the last one backwards, with CRLF written into the gaps:
  * about twice the speed of the portable path and well above Nodemailer's stream. Elsewhere (Web
  * runtimes, browsers) a portable encoder writes two characters at a time from a 4096-entry table
- * through a `Uint16Array` view of the output; both paths give identical bytes (tested).
+ * through a `Uint16Array` view of the output; both paths give identical bytes (tested). A line
+ * of at most 57 octets (the carried one, the last one) is written a character at a time.
  *
  * Decoder: {@link decodeBase64} skips white space (space, tab, CR, LF) anywhere, accepts
  * missing padding, and stops at the first `=` pad; any other character outside the alphabet is
@@ -108,18 +116,18 @@ export function createBase64Encoder(options?: Base64EncoderOptions): Base64Encod
 
 /**
  * Encodes `data` as base64 in CRLF-terminated lines in one call (the bytes
- * {@link createBase64Encoder} gives for `data` pushed whole and then ended).
+ * {@link createBase64Encoder} gives for `data` pushed whole and then ended), into one array of
+ * the exact size.
  */
 export function encodeBase64Lines(data: Uint8Array, options?: Base64EncoderOptions): Uint8Array {
-  const encoder = createBase64Encoder(options);
-  const body = encoder.push(data);
-  const tail = encoder.end();
-  if (tail.length === 0) return body;
-  if (body.length === 0) return tail;
-  const out = new Uint8Array(body.length + tail.length);
-  out.set(body);
-  out.set(tail, body.length);
-  return out;
+  const encoder = createBase64Encoder(options) as B64Encoder;
+  return encoder.encodeAll(data);
+}
+
+/** Octets of output for `length` octets of input in lines of `lineLength` characters. */
+function encodedLength(length: number, lineLength: number): number {
+  const chars = 4 * Math.ceil(length / 3);
+  return chars + 2 * Math.ceil(chars / lineLength);
 }
 
 class B64Encoder implements Base64Encoder {
@@ -138,44 +146,67 @@ class B64Encoder implements Base64Encoder {
     this.#carry = new Uint8Array(this.#lineInput);
   }
 
+  /**
+   * One output array per push, of the exact size of the whole lines this chunk completes: the
+   * line carried from the last push is completed from the chunk and encoded into its start, the
+   * chunk's own whole lines are encoded after it, and the rest is carried.
+   */
   push(chunk: Uint8Array): Uint8Array {
     this.#checkOpen();
     const lineInput = this.#lineInput;
-    let input = chunk;
-    let head: Uint8Array = new Uint8Array(0);
-    if (this.#carryLength > 0) {
-      // Complete the carried line first, then encode the rest of the chunk in place.
-      const take = Math.min(lineInput - this.#carryLength, chunk.length);
-      this.#carry.set(chunk.subarray(0, take), this.#carryLength);
-      this.#carryLength += take;
-      input = chunk.subarray(take);
-      if (this.#carryLength < lineInput) return head;
-      head = this.#encode(this.#carry);
-      this.#carryLength = 0;
+    const carried = this.#carryLength;
+    const lines = Math.floor((carried + chunk.length) / lineInput);
+    if (lines === 0) {
+      this.#carry.set(chunk, carried);
+      this.#carryLength = carried + chunk.length;
+      return new Uint8Array(0);
     }
-    const whole = input.length - (input.length % lineInput);
-    this.#carry.set(input.subarray(whole), 0);
-    this.#carryLength = input.length - whole;
-    if (whole === 0) return head;
-    const body = this.#encode(input.subarray(0, whole));
-    if (head.length === 0) return body;
-    const out = new Uint8Array(head.length + body.length);
-    out.set(head);
-    out.set(body, head.length);
-    return out;
+    const stride = this.#lineLength + 2;
+    const out = this.#allocate(lines * stride);
+    let used = 0;
+    let at = 0;
+    if (carried > 0) {
+      used = lineInput - carried;
+      this.#carry.set(chunk.subarray(0, used), carried);
+      encodeSmall(this.#carry, 0, lineInput, out, 0);
+      at = stride;
+    }
+    const whole = (lines - (carried > 0 ? 1 : 0)) * lineInput;
+    if (whole > 0) this.#encodeInto(chunk, used, whole, out, at);
+    used += whole;
+    this.#carry.set(chunk.subarray(used), 0);
+    this.#carryLength = chunk.length - used;
+    return plain(out);
   }
 
   end(): Uint8Array {
     this.#checkOpen();
     this.#ended = true;
-    if (this.#carryLength === 0) return new Uint8Array(0);
-    return this.#encode(this.#carry.subarray(0, this.#carryLength));
+    const length = this.#carryLength;
+    if (length === 0) return new Uint8Array(0);
+    const out = new Uint8Array(encodedLength(length, this.#lineLength));
+    encodeSmall(this.#carry, 0, length, out, 0);
+    return out;
   }
 
-  #encode(block: Uint8Array): Uint8Array {
+  /** All of `data` at once, last short line included, into one array of the exact size. */
+  encodeAll(data: Uint8Array): Uint8Array {
+    if (data.length === 0) return new Uint8Array(0);
+    const out = this.#allocate(encodedLength(data.length, this.#lineLength));
+    this.#encodeInto(data, 0, data.length, out, 0);
+    return plain(out);
+  }
+
+  /** A fresh output array: a Buffer for the native path (whose `latin1Write` it needs). */
+  #allocate(size: number): Uint8Array {
     return this.#portable
-      ? encodePortable(block, this.#lineLength)
-      : encodeNative(block, this.#lineLength);
+      ? new Uint8Array(size)
+      : (nativeBuffer as NativeBufferClass).allocUnsafe(size);
+  }
+
+  #encodeInto(block: Uint8Array, start: number, length: number, out: Uint8Array, at: number): void {
+    if (this.#portable) encodePortable(block, start, length, out, at, this.#lineLength);
+    else encodeNative(block, start, length, out, at, this.#lineLength);
   }
 
   #checkOpen(): void {
@@ -185,41 +216,62 @@ class B64Encoder implements Base64Encoder {
   }
 }
 
-/** Buffer path: one native encode, then the lines spread apart in place (see module docs). */
-function encodeNative(block: Uint8Array, lineLength: number): Uint8Array {
+/** A plain Uint8Array view of a Buffer, so that both paths return the same type. */
+function plain(out: Uint8Array): Uint8Array {
+  return out.constructor === Uint8Array
+    ? out
+    : new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+/**
+ * Buffer path: one native encode written at `at`, then the lines spread apart in place (see the
+ * module docs). `out` is a Buffer from `allocate`.
+ */
+function encodeNative(
+  block: Uint8Array,
+  start: number,
+  length: number,
+  out: Uint8Array,
+  at: number,
+  lineLength: number,
+): void {
   const Native = nativeBuffer as NativeBufferClass;
-  const text = Native.from(block.buffer, block.byteOffset, block.length).toString('base64');
+  const text = Native.from(block.buffer, block.byteOffset + start, length).toString('base64');
   const n = text.length;
   const lines = Math.ceil(n / lineLength);
-  const out = Native.allocUnsafe(n + 2 * lines);
-  out.latin1Write(text, 0);
+  (out as ReturnType<NativeBufferClass['allocUnsafe']>).latin1Write(text, at);
   const stride = lineLength + 2;
   // From the last line backwards, so no line is overwritten before it has been moved.
   for (let line = lines - 1; line >= 0; line--) {
-    const from = line * lineLength;
-    const length = from + lineLength <= n ? lineLength : n - from;
-    const to = line * stride;
-    if (to !== from) out.copyWithin(to, from, from + length);
-    out[to + length] = CR;
-    out[to + length + 1] = LF;
+    const from = at + line * lineLength;
+    const size = line * lineLength + lineLength <= n ? lineLength : n - line * lineLength;
+    const to = at + line * stride;
+    if (to !== from) out.copyWithin(to, from, from + size);
+    out[to + size] = CR;
+    out[to + size + 1] = LF;
   }
-  // A plain Uint8Array view, so both paths return the same type.
-  return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
-/** Portable path: two characters per 16-bit store through a `Uint16Array` view. */
-function encodePortable(block: Uint8Array, lineLength: number): Uint8Array {
-  const n = block.length;
-  const chars = 4 * Math.ceil(n / 3);
-  const lines = Math.ceil(chars / lineLength);
+/**
+ * Portable path: two characters per 16-bit store through a `Uint16Array` view of `out`, which
+ * is a fresh array (offset 0) written at `at`, a multiple of a line's octets (even).
+ */
+function encodePortable(
+  block: Uint8Array,
+  start: number,
+  length: number,
+  out: Uint8Array,
+  at: number,
+  lineLength: number,
+): void {
+  const end = start + length;
   // A line is a multiple of 4 characters plus CRLF, an even number of octets, so every 16-bit
-  // store lands on an even offset of a fresh array.
-  const out = new Uint8Array(chars + 2 * lines);
-  const out16 = new Uint16Array(out.buffer, 0, out.length >> 1);
+  // store lands on an even offset.
+  const out16 = new Uint16Array(out.buffer, out.byteOffset, out.length >> 1);
   const groupsPerLine = lineLength / 4;
-  const fullGroups = Math.floor(n / 3);
-  let i = 0;
-  let o = 0;
+  const fullGroups = Math.floor(length / 3);
+  let i = start;
+  let o = at >> 1;
   let group = 0;
   while (group < fullGroups) {
     const lineEnd = Math.min(fullGroups, group + groupsPerLine);
@@ -232,21 +284,46 @@ function encodePortable(block: Uint8Array, lineLength: number): Uint8Array {
     }
     if (group % groupsPerLine === 0) out16[o++] = CRLF16;
   }
-  let at = 2 * o;
-  const rest = n - i;
+  if (i < end) encodeSmall(block, i, end - i, out, 2 * o);
+  else if (fullGroups % groupsPerLine !== 0) {
+    out[2 * o] = CR;
+    out[2 * o + 1] = LF;
+  }
+}
+
+/**
+ * At most one line, octet by octet: `length` octets of `block` from `start` as base64 (padded),
+ * then CRLF, written into `out` at `at`. For the line carried between pushes and the last one.
+ */
+function encodeSmall(
+  block: Uint8Array,
+  start: number,
+  length: number,
+  out: Uint8Array,
+  at: number,
+): void {
+  let o = at;
+  let i = start;
+  const end = start + length;
+  for (; i + 3 <= end; i += 3) {
+    const v =
+      ((block[i] as number) << 16) | ((block[i + 1] as number) << 8) | (block[i + 2] as number);
+    out[o++] = CHARS[v >>> 18] as number;
+    out[o++] = CHARS[(v >>> 12) & 63] as number;
+    out[o++] = CHARS[(v >>> 6) & 63] as number;
+    out[o++] = CHARS[v & 63] as number;
+  }
+  const rest = end - i;
   if (rest > 0) {
     const a = block[i] as number;
     const b = rest === 2 ? (block[i + 1] as number) : 0;
-    out[at++] = CHARS[a >> 2] as number;
-    out[at++] = CHARS[((a & 3) << 4) | (b >> 4)] as number;
-    out[at++] = rest === 2 ? (CHARS[(b & 15) << 2] as number) : PAD;
-    out[at++] = PAD;
+    out[o++] = CHARS[a >> 2] as number;
+    out[o++] = CHARS[((a & 3) << 4) | (b >> 4)] as number;
+    out[o++] = rest === 2 ? (CHARS[(b & 15) << 2] as number) : PAD;
+    out[o++] = PAD;
   }
-  if (at < out.length) {
-    out[at++] = CR;
-    out[at++] = LF;
-  }
-  return out;
+  out[o++] = CR;
+  out[o] = LF;
 }
 
 const DECODE = (() => {

@@ -55,3 +55,24 @@ describe('isTextType', () => {
     expect(isTextType('application/json')).toBe(false);
   });
 });
+
+describe('parseContentType memo', () => {
+  it('hands out one frozen object per string, and the same answers past its bound', () => {
+    const first = parseContentType('text/x-memo; a=b');
+    expect(parseContentType('text/x-memo; a=b')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first.params)).toBe(true);
+    const many = Array.from({ length: 150 }, (_, i) => `application/x-t${i}`);
+    const answers = many.map((type) => parseContentType(type).mediaType);
+    expect(many.map((type) => parseContentType(type).mediaType)).toEqual(answers);
+    expect(parseContentType('text/x-memo; a=b')).toEqual(first);
+  });
+
+  it('parses long strings every time and never remembers a failure', () => {
+    const long = `text/plain; x="${'y'.repeat(300)}"`;
+    expect(parseContentType(long)).toEqual(parseContentType(long));
+    for (let round = 0; round < 2; round++) {
+      expect(() => parseContentType('nonsense')).toThrow(InvalidHeaderError);
+    }
+  });
+});

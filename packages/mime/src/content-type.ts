@@ -44,6 +44,26 @@ export function isTextType(mediaType: string): boolean {
  *   builds multiparts itself).
  */
 export function parseContentType(value: string): ContentType {
+  // Why a memo: every body part parses its type (`text/plain`, `text/html`) once per message;
+  // the few strings a program uses are parsed once. The result depends on `value` only and is
+  // frozen; errors are never stored; bounded, cleared when full.
+  const known = contentTypes.get(value);
+  if (known !== undefined) return known;
+  const parsed = parseContentTypeText(value);
+  Object.freeze(parsed.params);
+  Object.freeze(parsed);
+  if (value.length <= 200) {
+    if (contentTypes.size >= CONTENT_TYPE_MEMO_SIZE) contentTypes.clear();
+    contentTypes.set(value, parsed);
+  }
+  return parsed;
+}
+
+/** How many content-type strings {@link parseContentType} remembers. */
+const CONTENT_TYPE_MEMO_SIZE = 64;
+const contentTypes = new Map<string, ContentType>();
+
+function parseContentTypeText(value: string): ContentType {
   const fail = (why: string): never => {
     throw new InvalidHeaderError(
       'SMTP_MIME_INVALID_PARAMETER',

@@ -36,8 +36,13 @@ export type ContentSource =
   | ReadableStreamLike
   | { readonly path: string };
 
-/** Internal: a source sorted into what the serialiser needs to know. */
+/**
+ * Internal: a source sorted into what the serialiser needs to know. A string stays a string
+ * (`text`) until the serialiser has normalised and scanned it: ASCII text that goes as 7bit is
+ * then written straight into the output, never held as a second copy in bytes.
+ */
 export type Content =
+  | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'bytes'; readonly bytes: Uint8Array }
   | { readonly kind: 'stream'; readonly source: StreamSource }
   | { readonly kind: 'file'; readonly path: string };
@@ -71,9 +76,28 @@ export class StreamSource {
 
 const encoder = new TextEncoder();
 
-/** UTF-8 bytes of a string. */
+/** UTF-8 bytes of a string (a lone surrogate is written as U+FFFD). */
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
+}
+
+/** Length in octets of {@link utf8}`(text)`; a lone surrogate counts 3 (U+FFFD). */
+export function utf8Length(text: string): number {
+  let octets = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) octets += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        // A surrogate pair: two UTF-16 units, four octets.
+        octets += 2;
+        i++;
+      } else octets += 2;
+    } else octets += 2;
+  }
+  return octets;
 }
 
 /**
@@ -83,7 +107,7 @@ export function utf8(text: string): Uint8Array {
  * @throws InvalidMessageError `SMTP_MIME_INVALID_OPTION` for anything else.
  */
 export function toContent(source: unknown, what: string): Content {
-  if (typeof source === 'string') return { kind: 'bytes', bytes: utf8(source) };
+  if (typeof source === 'string') return { kind: 'text', text: source };
   if (source instanceof Uint8Array) return { kind: 'bytes', bytes: source };
   if (source instanceof ArrayBuffer) {
     return { kind: 'bytes', bytes: new Uint8Array(source) };

@@ -12,6 +12,17 @@ describe('formatDate', () => {
     );
   });
 
+  it('gives the same text within a second, and the right one across seconds', () => {
+    const at = Date.UTC(2026, 10, 28, 19, 36, 7);
+    expect(formatDate(new Date(at + 999))).toBe('Sat, 28 Nov 2026 19:36:07 +0000');
+    expect(formatDate(new Date(at + 1000))).toBe('Sat, 28 Nov 2026 19:36:08 +0000');
+    expect(formatDate(new Date(at + 1001))).toBe('Sat, 28 Nov 2026 19:36:08 +0000');
+    expect(formatDate(new Date(at - 1))).toBe('Sat, 28 Nov 2026 19:36:06 +0000');
+    expect(formatDate(new Date(Date.UTC(1969, 11, 31, 23, 59, 59, 500)))).toBe(
+      'Wed, 31 Dec 1969 23:59:59 +0000',
+    );
+  });
+
   it.each([
     new Date(Number.NaN),
     new Date(Date.UTC(1899, 0, 1)),

@@ -40,8 +40,16 @@ export function formatDate(date: Date): string {
       'date must be a valid Date between the years 1900 and 9999',
     );
   }
-  return (
-    `${DAYS[date.getUTCDay()]}, ${two(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${year} ` +
-    `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`
-  );
+  // Messages composed in a loop share their second: the last text is kept and reused.
+  const second = Math.floor(time / 1000);
+  if (second !== lastSecond) {
+    lastText =
+      `${DAYS[date.getUTCDay()]}, ${two(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${year} ` +
+      `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`;
+    lastSecond = second;
+  }
+  return lastText;
 }
+
+let lastSecond = Number.NaN;
+let lastText = '';

@@ -18,6 +18,13 @@ describe('encodeUnstructured', () => {
     ['leaves ASCII text as it is', 'Invoice 42 (final)', 'Invoice 42 (final)'],
     ['leaves an empty value empty', '', ''],
     ['keeps tabs and runs of spaces between plain words', 'a\t b  c', 'a\t b  c'],
+    ['leaves a lone = or ? and a word of 76 characters', 'a = b ? c= ?d', 'a = b ? c= ?d'],
+    ['leaves a word of 76 characters', 'x'.repeat(76), 'x'.repeat(76)],
+    [
+      'encodes a word of 77 characters',
+      `a ${'x'.repeat(77)}`,
+      `a =?UTF-8?Q?${'x'.repeat(63)}?= =?UTF-8?Q?${'x'.repeat(14)}?=`,
+    ],
     ['encodes only the non-ASCII word', 'Café au lait', '=?UTF-8?B?Q2Fmw6k=?= au lait'],
     ['prefers Q when shorter', 'Lebensmittelgeschäft', '=?UTF-8?Q?Lebensmittelgesch=C3=A4ft?='],
     [

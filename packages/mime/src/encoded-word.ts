@@ -78,7 +78,27 @@ const Q_PHRASE = qTable(true);
  */
 export function encodeUnstructured(text: string): string {
   validateHeaderValue(text, 'header text');
-  return encodeWords(text, false);
+  return isPlainUnstructured(text) ? text : encodeWords(text, false);
+}
+
+/**
+ * True when no word of `text` needs encoding (see {@link encodeWords}): printable ASCII, spaces
+ * and tabs only, no `=?`, no word longer than 76 characters. One pass, no allocation: most
+ * subjects and custom header values take this path.
+ */
+function isPlainUnstructured(text: string): boolean {
+  let word = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09) {
+      word = 0;
+      continue;
+    }
+    if (c < 0x21 || c > 0x7e) return false;
+    if (c === 0x3f && i > 0 && text.charCodeAt(i - 1) === 0x3d) return false;
+    if (++word > MAX_PLAIN_WORD) return false;
+  }
+  return true;
 }
 
 /**

@@ -31,7 +31,7 @@ export type InvalidAddressErrorCode =
   | 'SMTP_MIME_INVALID_DOMAIN';
 
 /**
- * An address given by the caller cannot be parsed or used. Strict on purpose (SECURITY.md
+ * An address given by the caller cannot be parsed or used. Strict on purpose (docs/security.md
  * decision 7): an ambiguous address is refused, never guessed.
  */
 export class InvalidAddressError extends Error {
@@ -73,7 +73,12 @@ export type InvalidMessageErrorCode =
   /** `validate()` found the message cannot be sent (see `problems`). */
   | 'SMTP_MIME_INVALID_MESSAGE'
   /** An option or argument of the wrong type or out of range. */
-  | 'SMTP_MIME_INVALID_OPTION';
+  | 'SMTP_MIME_INVALID_OPTION'
+  /**
+   * The message would read a file (`{ path }` content) and the caller turned file access off
+   * (`validate({ allowFileAccess: false })`, docs/security.md decision 13); nothing was read.
+   */
+  | 'SMTP_MIME_FILE_ACCESS_DENIED';
 
 /** A message that cannot be sent as it is; `problems` names every issue found, in order. */
 export class InvalidMessageError extends Error {

@@ -15,7 +15,10 @@ import { ContentError } from './errors.ts';
 export const FILE_CHUNK_SIZE = 64 * 1024;
 
 /**
- * Reads a file lazily, one chunk per pull.
+ * Reads a file lazily, one chunk per pull. The chunks are views of one buffer that the next
+ * pull reads into: each is valid until then. The serialiser encodes every chunk before it pulls
+ * the next (the encoders keep no reference to their input), so a file of any size costs one
+ * 64 KiB buffer rather than a fresh one per chunk.
  *
  * @throws ContentError `SMTP_MIME_CONTENT_READ` (from the iterator) when the file cannot be
  *   opened or read; the cause holds the file-system error.
@@ -30,9 +33,8 @@ export async function* readFileChunks(path: string): AsyncGenerator<Uint8Array, 
     });
   }
   try {
+    const buffer = new Uint8Array(FILE_CHUNK_SIZE);
     while (true) {
-      // A fresh buffer per chunk: the consumer may keep the previous one.
-      const buffer = new Uint8Array(FILE_CHUNK_SIZE);
       let bytesRead: number;
       try {
         ({ bytesRead } = await handle.read(buffer, 0, FILE_CHUNK_SIZE, null));

@@ -20,6 +20,7 @@
  * (`SMTP_MIME_HEADER_TOO_LONG`). Reserved names are not checked here: the package writes them.
  */
 
+import { utf8Length } from './content.ts';
 import { InvalidHeaderError } from './errors.ts';
 import {
   isValidHeaderNameSyntax,
@@ -106,23 +107,4 @@ function pieces(value: string): string[] {
 
 function isWhite(c: number): boolean {
   return c === 0x20 || c === 0x09;
-}
-
-/** UTF-8 length of a string; a lone surrogate counts 3 (it is written as U+FFFD). */
-function utf8Length(text: string): number {
-  let octets = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) octets += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        // A surrogate pair: two UTF-16 units, four octets.
-        octets += 2;
-        i++;
-      } else octets += 2;
-    } else octets += 2;
-  }
-  return octets;
 }

@@ -1,6 +1,6 @@
 /**
- * Validation of caller-provided header names and values: the header-injection guard (SECURITY.md
- * INV-5 and INV-7).
+ * Validation of caller-provided header names and values: the header-injection guard
+ * (docs/security.md INV-5 and INV-7).
  *
  * Contract: pure functions on strings, no `node:` imports. They either return normally or throw
  * an {@link InvalidHeaderError}; they never change their input.

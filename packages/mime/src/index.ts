@@ -86,5 +86,5 @@ export {
   formatContentHeaderValue,
   formatParameter,
 } from './rfc2231.ts';
-export type { SerializeOptions } from './serialize.ts';
+export type { SerializeOptions, ValidateOptions } from './serialize.ts';
 export { TRANSFER_ENCODINGS, type TransferEncoding } from './transfer-encoding.ts';

@@ -8,7 +8,7 @@
  * part and a dot-atom or `[literal]` right part.
  */
 
-import { randomBytes, toHex } from './boundary.ts';
+import { randomHex } from './boundary.ts';
 import { InvalidHeaderError } from './errors.ts';
 
 // RFC 5322 atext, and dtext for the no-fold-literal of id-right.
@@ -25,7 +25,7 @@ const CONTENT_ID = new RegExp(`^<?(${DOT_ATOM}(?:@(?:${DOT_ATOM}|${LITERAL}))?)>
  * createMessageId('example.com'); // '<9c1f...e2@example.com>' (random)
  */
 export function createMessageId(domain: string): string {
-  return `<${toHex(randomBytes(16))}@${domain}>`;
+  return `<${randomHex(16)}@${domain}>`;
 }
 
 /**

@@ -341,6 +341,24 @@ describe('envelope', () => {
     );
   });
 
+  it('counts the Reply-To, Sender and read-receipt addresses for SMTPUTF8 too', () => {
+    const plain = new Message({ ...base, replyTo: 'r@example.org', sender: 's@example.org' });
+    expect(plain.requestReadReceipt('n@example.org').envelope().needsSmtpUtf8).toBe(false);
+    expect(new Message(base).requestReadReceipt('josé@example.org').envelope().needsSmtpUtf8).toBe(
+      true,
+    );
+    expect(new Message({ ...base, replyTo: 'josé@example.org' }).envelope().needsSmtpUtf8).toBe(
+      true,
+    );
+  });
+
+  it('takes Bcc alone as the recipients, with no To header', async () => {
+    const message = new Message({ from: 'ana@example.com', text: 'hi', bcc: 'hidden@example.org' });
+    expect(message.envelope().to).toEqual(['hidden@example.org']);
+    const raw = await text(message);
+    expect(raw).not.toMatch(/^(To|Bcc):/m);
+  });
+
   it('gives the exact size when all content is known, and none with a stream', async () => {
     const message = new Message({
       ...base,

@@ -28,7 +28,7 @@ import {
   toAsciiAddress,
 } from './address.ts';
 import { Attachment, type AttachmentOptions } from './attachment.ts';
-import { type ContentSource, toContent } from './content.ts';
+import { type Content, type ContentSource, toContent } from './content.ts';
 import { type ContentType, parseContentType } from './content-type.ts';
 import {
   type CustomHeader,
@@ -54,9 +54,11 @@ import { type BodySpec, structureBody } from './multipart.ts';
 import {
   concatBytes,
   type Plan,
+  planBytes,
   planMessage,
   type SerializeOptions,
   streamPlan,
+  type ValidateOptions,
 } from './serialize.ts';
 import { parseTransferEncoding, type TransferEncoding } from './transfer-encoding.ts';
 
@@ -168,7 +170,8 @@ export class Message {
   #dsn: DsnRequest | undefined;
   // Drawn on first serialisation and kept, so every serialisation gives the same message.
   #boundaries: string[] = [];
-  #plans = new Map<string, Plan>();
+  // One plan per combination of the serialisation options (see #plan), made on first use.
+  #plans: (Plan | undefined)[] = [];
 
   /** A message from options (see {@link MessageOptions}). */
   constructor(options?: MessageOptions);
@@ -365,9 +368,21 @@ export class Message {
    * Bcc), a body or an attachment; and a Sender when From has several authors (RFC 5322
    * section 3.6.2). An empty subject is allowed.
    *
-   * @throws InvalidMessageError `SMTP_MIME_INVALID_MESSAGE` with every problem in `problems`.
+   * With `{ allowFileAccess: false }` it also refuses a message that would read a file: a body,
+   * an alternative, a calendar invite, an attachment or an inline part given as `{ path }` (or an
+   * attachment's `path`). Nothing has been read when it throws. Use it for messages built from
+   * untrusted input (docs/security.md decision 13); `stream()`, `toBytes()`, `toBytesSync()` and
+   * `envelope()` take the same option and check it first too. The default allows file access.
+   *
+   * @throws InvalidMessageError `SMTP_MIME_FILE_ACCESS_DENIED` with one problem per part read
+   *   from a file, when file access is off (checked first);
+   *   `SMTP_MIME_INVALID_MESSAGE` with every problem in `problems`.
+   * @example
+   * new Message({ from, to, attachments: [{ path: '/etc/passwd' }] })
+   *   .validate({ allowFileAccess: false }); // throws SMTP_MIME_FILE_ACCESS_DENIED
    */
-  validate(): void {
+  validate(options?: ValidateOptions): void {
+    if (options?.allowFileAccess === false) this.#refuseFiles();
     const problems: string[] = [];
     if (this.#from.length === 0) problems.push('no sender: set from');
     if (this.#from.length > 1 && this.#sender === undefined) {
@@ -393,38 +408,72 @@ export class Message {
     }
   }
 
+  /** Throws `SMTP_MIME_FILE_ACCESS_DENIED` when a part would be read from a file. */
+  #refuseFiles(): void {
+    const problems: string[] = [];
+    const check = (content: Content, what: string): void => {
+      if (content.kind === 'file') {
+        problems.push(`${what} is read from the file ${JSON.stringify(content.path)}`);
+      }
+    };
+    if (this.#text !== undefined) check(this.#text.content, 'the text body');
+    if (this.#html !== undefined) check(this.#html.content, 'the HTML body');
+    if (this.#calendar !== undefined) check(this.#calendar.content, 'the calendar invite');
+    this.#attachments.forEach((attachment, index) => {
+      const kind = attachment.contentId === undefined ? 'attachment' : 'inline part';
+      const name =
+        attachment.filename === undefined ? '' : ` ${JSON.stringify(attachment.filename)}`;
+      check(attachment.content, `${kind} ${index + 1}${name}`);
+    });
+    if (problems.length > 0) {
+      throw new InvalidMessageError(
+        'SMTP_MIME_FILE_ACCESS_DENIED',
+        `File access is off, and the message names a file: ${problems.join('; ')}`,
+        problems,
+      );
+    }
+  }
+
   /**
    * The SMTP envelope: reverse path, all recipients deduplicated, what the server must offer,
    * the size when known, DSN wishes. See `envelope.ts` for the rules.
    *
    * @param options `smtpUtf8`: the server offers SMTPUTF8 (addresses keep their U-labels);
    *   `allow8Bit`: the server offers 8BITMIME. Pass the same options to `stream()`.
+   *   `allowFileAccess`: see {@link Message.validate}.
    */
   envelope(options: SerializeOptions = {}): Envelope {
-    this.validate();
-    const everyone = [
-      ...this.#from,
-      ...(this.#sender === undefined ? [] : [this.#sender]),
-      ...this.#to,
-      ...this.#cc,
-      ...this.#bcc,
-      ...this.#replyTo,
-      ...(Array.isArray(this.#readReceipt) ? this.#readReceipt : []),
-    ];
-    const needsSmtpUtf8 = everyone.some((m) => addressNeedsSmtpUtf8(m.address));
+    this.validate(options);
+    const needsSmtpUtf8 = this.#needsSmtpUtf8();
     const smtpUtf8 = options.smtpUtf8 === true || needsSmtpUtf8;
-    const plan = this.#plan({ ...options, smtpUtf8 });
+    const plan = this.#plan(smtpUtf8, options.allow8Bit === true);
     const path = (mailbox: Mailbox): string =>
       smtpUtf8 ? mailbox.address : toAsciiAddress(mailbox.address);
     const reverse = (this.#sender ?? this.#from[0]) as Mailbox;
-    return {
+    const recipients: string[] = [];
+    for (const list of [this.#to, this.#cc, this.#bcc]) {
+      for (const mailbox of list) recipients.push(path(mailbox));
+    }
+    const envelope: { -readonly [K in keyof Envelope]: Envelope[K] } = {
       from: path(reverse),
-      to: dedupeRecipients([...this.#to, ...this.#cc, ...this.#bcc].map(path), recipientKey),
+      to: recipients.length === 1 ? recipients : dedupeRecipients(recipients, recipientKey),
       needsSmtpUtf8,
       needs8BitMime: plan.needs8BitMime,
-      ...(plan.size === undefined ? {} : { size: plan.size }),
-      ...(this.#dsn === undefined ? {} : { dsn: this.#dsn }),
     };
+    if (plan.size !== undefined) envelope.size = plan.size;
+    if (this.#dsn !== undefined) envelope.dsn = this.#dsn;
+    return envelope;
+  }
+
+  /** An address of the message has a non-ASCII local part (see `addressNeedsSmtpUtf8`). */
+  #needsSmtpUtf8(): boolean {
+    const lists = [this.#from, this.#to, this.#cc, this.#bcc, this.#replyTo];
+    if (this.#sender !== undefined) lists.push([this.#sender]);
+    if (Array.isArray(this.#readReceipt)) lists.push(this.#readReceipt);
+    for (const list of lists) {
+      for (const mailbox of list) if (addressNeedsSmtpUtf8(mailbox.address)) return true;
+    }
+    return false;
   }
 
   /**
@@ -436,14 +485,19 @@ export class Message {
    *
    * The message is validated and its headers are built when `stream()` is called, so invalid
    * input throws here, before any byte is produced.
+   *
+   * A message whose content is all known in advance (strings and bytes) and is at most 64 KiB
+   * long comes as one chunk, written into one array when it is pulled.
    */
   stream(options: SerializeOptions = {}): AsyncIterable<Uint8Array> {
-    this.validate();
-    return streamPlan(this.#plan(options));
+    this.validate(options);
+    return streamPlan(this.#plan(options.smtpUtf8 === true, options.allow8Bit === true));
   }
 
   /** The whole message in one array: for small messages (streamed content is read into memory). */
   async toBytes(options: SerializeOptions = {}): Promise<Uint8Array> {
+    const known = this.toBytesSync(options);
+    if (known !== undefined) return known;
     const chunks: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of this.stream(options)) {
@@ -453,16 +507,30 @@ export class Message {
     return chunks.length === 1 ? (chunks[0] as Uint8Array) : concatBytes(chunks, size);
   }
 
+  /**
+   * The whole message in one array, synchronously, when every part is known in advance
+   * (strings and bytes: the same bytes `stream()` yields); `undefined` when a part is a stream
+   * or a file, which only `stream()` and `toBytes()` can read.
+   *
+   * @example
+   * const bytes = message.toBytesSync(options);
+   * if (bytes !== undefined) socket.write(bytes);
+   * else for await (const chunk of message.stream(options)) socket.write(chunk);
+   */
+  toBytesSync(options: SerializeOptions = {}): Uint8Array | undefined {
+    this.validate(options);
+    const plan = this.#plan(options.smtpUtf8 === true, options.allow8Bit === true);
+    return plan.size === undefined ? undefined : planBytes(plan);
+  }
+
   #changed(): this {
-    this.#plans.clear();
+    this.#plans = [];
     return this;
   }
 
-  #plan(options: SerializeOptions): Plan {
-    const smtpUtf8 = options.smtpUtf8 === true;
-    const allow8Bit = options.allow8Bit === true;
-    const key = `${smtpUtf8}/${allow8Bit}`;
-    let plan = this.#plans.get(key);
+  #plan(smtpUtf8: boolean, allow8Bit: boolean): Plan {
+    const key = (smtpUtf8 ? 2 : 0) + (allow8Bit ? 1 : 0);
+    let plan = this.#plans[key];
     if (plan === undefined) {
       const tree = structureBody({
         text: this.#text,
@@ -480,7 +548,7 @@ export class Message {
           allow8Bit,
         },
       );
-      this.#plans.set(key, plan);
+      this.#plans[key] = plan;
     }
     return plan;
   }

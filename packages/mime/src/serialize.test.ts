@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concat, latin1 } from 'test-servers/testing';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { resetRandomPool } from './boundary.ts';
 import { ContentError, InvalidMessageError } from './errors.ts';
 import { FILE_CHUNK_SIZE } from './file-content.ts';
 import { Message, type MessageOptions } from './message.ts';
+import { SINGLE_CHUNK_SIZE } from './serialize.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'smtp-mime-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,6 +42,122 @@ function counted(count: number, size: number) {
   }
   return { state, source: generate() };
 }
+
+describe('a message known in advance', () => {
+  const small: MessageOptions = {
+    ...base,
+    text: 'Hello\nthere\n',
+    html: '<p>Hello</p>',
+    attachments: [{ filename: 'a.bin', content: new Uint8Array(300).fill(9) }],
+  };
+
+  it('comes from stream() as one chunk, the bytes of toBytes() and toBytesSync()', async () => {
+    const message = new Message(small);
+    const chunks = await collect(message.stream());
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]).toEqual(await message.toBytes());
+    expect(chunks[0]).toEqual(message.toBytesSync());
+    expect(chunks[0]?.length).toBe(message.envelope().size);
+    // A fresh array each time: the caller may keep or change it.
+    expect(message.toBytesSync()).not.toBe(message.toBytesSync());
+  });
+
+  it('is written only when pulled, and behaves as a one-shot async iterator', async () => {
+    const stream = new Message(small).stream();
+    const iterator = stream[Symbol.asyncIterator]() as AsyncIterableIterator<Uint8Array>;
+    expect(iterator[Symbol.asyncIterator]()).toBe(iterator);
+    const first = await iterator.next();
+    expect(first.done).toBe(false);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+
+    const stopped = new Message(small).stream()[Symbol.asyncIterator]();
+    expect(await stopped.return?.()).toEqual({ done: true, value: undefined });
+    expect(await stopped.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('comes in pieces past SINGLE_CHUNK_SIZE, with the same bytes', async () => {
+    const message = new Message({
+      ...small,
+      attachments: [{ filename: 'big.bin', content: new Uint8Array(SINGLE_CHUNK_SIZE) }],
+    });
+    const chunks = await collect(message.stream());
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(concat(chunks)).toEqual(message.toBytesSync());
+  });
+
+  it('streams a large text body kept as a string, and known parts after a streamed one', async () => {
+    const long = new Message({ ...base, text: 'line of text\n'.repeat(8000) });
+    const chunks = await collect(long.stream());
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(concat(chunks)).toEqual(long.toBytesSync());
+    expect(latin1(concat(chunks))).toMatch(
+      /Content-Transfer-Encoding: 7bit\r\n\r\nline of text\r\n/,
+    );
+
+    async function* source() {
+      yield new Uint8Array(70_000).fill(1);
+      yield new Uint8Array(70_000).fill(2);
+    }
+    const mixed = new Message({
+      ...base,
+      attachments: [
+        { filename: 's.bin', content: source() },
+        { filename: 'after.txt', content: 'known text after a stream\n' },
+      ],
+    });
+    expect(mixed.envelope().size).toBeUndefined();
+    const raw = latin1(await mixed.toBytes());
+    expect(raw).toContain('filename=after.txt\r\n\r\nknown text after a stream\r\n\r\n--=_');
+    expect(raw.length).toBeGreaterThan(140_000 * (4 / 3));
+  });
+
+  it('has no synchronous form when a part is a stream or a file', () => {
+    async function* source() {
+      yield 'x';
+    }
+    expect(new Message({ ...base, attachments: [{ content: source() }] }).toBytesSync()).toBe(
+      undefined,
+    );
+    expect(new Message({ ...base, attachments: [{ path: '/nonexistent' }] }).toBytesSync()).toBe(
+      undefined,
+    );
+  });
+
+  it('gives the same bytes for text given as a string or as its UTF-8 bytes', async () => {
+    const te = new TextEncoder();
+    for (const body of [
+      'plain ASCII\nwith LF\r\nand CRLF\rand CR',
+      'a=b\tc\u0001 control and = signs',
+      'Grüße, 日本語\n',
+      `${'long line '.repeat(120)}\n`,
+      'nul \0 byte',
+      'trailing dot\n.\n',
+      '',
+    ]) {
+      for (const allow8Bit of [false, true]) {
+        const options = { ...base, messageId: '<m@x>', subject: 's' };
+        const asText = new Message({ ...options, text: body, html: body });
+        const asBytes = new Message({ ...options, text: te.encode(body), html: te.encode(body) });
+        const a = latin1(asText.toBytesSync({ allow8Bit }) as Uint8Array);
+        const b = latin1(asBytes.toBytesSync({ allow8Bit }) as Uint8Array);
+        const boundary = /boundary="([^"]+)"/;
+        expect(a.replaceAll(boundary.exec(a)?.[1] as string, 'B')).toBe(
+          b.replaceAll(boundary.exec(b)?.[1] as string, 'B'),
+        );
+        const attached = (content: string | Uint8Array) =>
+          latin1(
+            new Message({
+              ...options,
+              text: 'x',
+              attachments: [{ filename: 'a.json', content }],
+            }).toBytesSync() as Uint8Array,
+          ).replace(/=_[0-9a-f]{32}/g, 'B');
+        expect(attached(body)).toBe(attached(te.encode(body)));
+      }
+    }
+  });
+});
 
 describe('stream()', () => {
   it('yields the same bytes as toBytes(), ending with the close delimiter and CRLF', async () => {
@@ -266,15 +384,14 @@ describe('file attachments', () => {
 
 describe('boundaries', () => {
   it('are redrawn when 7bit content contains one', async () => {
-    const values = [
-      new Uint8Array(16).fill(0x11),
-      new Uint8Array(16).fill(0x11),
-      new Uint8Array(16).fill(0x22),
-    ];
+    // The pool is refilled from the replaced source: the first two boundaries drawn (octets 0 to
+    // 31) collide with the text, the third (octets 32 to 47) does not.
+    resetRandomPool();
     const spy = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(((
       array: Uint8Array,
     ) => {
-      array.set(values.shift() ?? new Uint8Array(16).fill(0x33));
+      array.fill(0x11, 0, 32);
+      array.fill(0x22, 32);
       return array;
     }) as never);
     try {
@@ -285,10 +402,12 @@ describe('boundaries', () => {
       expect(raw).not.toContain(`boundary="=_${'11'.repeat(16)}"`);
     } finally {
       spy.mockRestore();
+      resetRandomPool();
     }
   });
 
   it('give up with SMTP_MIME_BOUNDARY_COLLISION when the CSPRNG keeps colliding', async () => {
+    resetRandomPool();
     const spy = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(((
       array: Uint8Array,
     ) => {
@@ -307,6 +426,7 @@ describe('boundaries', () => {
       );
     } finally {
       spy.mockRestore();
+      resetRandomPool();
     }
   });
 });

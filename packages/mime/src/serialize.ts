@@ -9,6 +9,13 @@
  * - Content known in advance is encoded when the plan is made, so the plan knows its exact
  *   size and whether any part is 8bit; streamed content is encoded while the output is pulled,
  *   one source chunk per pull, so memory stays constant whatever its size.
+ * - A message whose content is all known in advance is written into one array of its exact
+ *   size ({@link planBytes}): header text is encoded straight into it and each encoded body
+ *   copied once. `stream()` yields such a message as that one chunk when it is at most
+ *   {@link SINGLE_CHUNK_SIZE} octets; a larger one is yielded piece by piece, its big encoded
+ *   bodies passed on as they are, so it is never held twice.
+ * - Text given as a string is normalised (line breaks) and scanned as a string; when it is ASCII
+ *   and goes as 7bit it stays a string until it is written into the output.
  * - Boundaries (see `boundary.ts`) are checked against every 7bit/8bit part, and a colliding
  *   boundary is replaced by a fresh one; the boundaries live in the message, so serialising it
  *   twice gives the same bytes.
@@ -19,7 +26,7 @@
 
 import { createBase64Encoder, encodeBase64Lines } from './base64.ts';
 import { containsBoundary, createBoundary } from './boundary.ts';
-import { type Content, chunkBytes, utf8 } from './content.ts';
+import { type Content, chunkBytes, utf8, utf8Length } from './content.ts';
 import { isTextType } from './content-type.ts';
 import { encodeUnstructured } from './encoded-word.ts';
 import { ContentError } from './errors.ts';
@@ -28,14 +35,29 @@ import type { LeafSpec, PartSpec } from './multipart.ts';
 import { createQuotedPrintableEncoder, encodeQuotedPrintable } from './quoted-printable.ts';
 import { formatContentHeaderValue } from './rfc2231.ts';
 import {
+  type ContentScan,
   chooseTransferEncoding,
   normalizeLineBreaks,
+  normalizeLineBreaksText,
+  scanAsciiText,
   scanContent,
+  scanLineFeedText,
   type TransferEncoding,
 } from './transfer-encoding.ts';
 
-/** Options of `Message.stream()`, `toBytes()` and `envelope()`. */
-export interface SerializeOptions {
+/** Options of `Message.validate()`, and so of `stream()`, `toBytes()` and `envelope()` too. */
+export interface ValidateOptions {
+  /**
+   * Whether content may be read from a file path (`{ path }` as a body, an attachment, an inline
+   * part or a calendar invite). Default `true`. With `false`, a message that names a file is
+   * refused with `InvalidMessageError` `SMTP_MIME_FILE_ACCESS_DENIED` before anything is read:
+   * for messages built from untrusted input (docs/security.md decision 13).
+   */
+  readonly allowFileAccess?: boolean;
+}
+
+/** Options of `Message.stream()`, `toBytes()`, `toBytesSync()` and `envelope()`. */
+export interface SerializeOptions extends ValidateOptions {
   /**
    * The server offers SMTPUTF8 (RFC 6531): addresses are written in UTF-8 (U-labels) instead of
    * converting domains to A-labels. Default `false`.
@@ -50,14 +72,14 @@ export interface SerializeOptions {
 
 /** A part whose bytes are read and encoded while the output is pulled. */
 export interface StreamedSegment {
-  readonly content: Exclude<Content, { kind: 'bytes' }>;
+  readonly content: Extract<Content, { kind: 'stream' | 'file' }>;
   readonly encoding: 'quoted-printable' | 'base64';
   /** Quoted-printable in binary mode (CR and LF as `=0D`/`=0A`), for types other than text. */
   readonly binary: boolean;
 }
 
-/** A piece of the output: bytes, or a streamed part. */
-export type Segment = Uint8Array | StreamedSegment;
+/** A piece of the output: text (written as UTF-8), bytes, or a streamed part. */
+export type Segment = string | Uint8Array | StreamedSegment;
 
 /** A message ready to stream. */
 export interface Plan {
@@ -73,9 +95,16 @@ const BOUNDARY_ATTEMPTS = 8;
 /** Output pieces of at least this size are passed on as they are; smaller ones are gathered. */
 const GATHER_SIZE = 16 * 1024;
 
+/**
+ * A message known in advance and at most this long is yielded by `stream()` as one chunk (a
+ * larger one in pieces, so that its encoded bodies are not copied into a second array).
+ */
+export const SINGLE_CHUNK_SIZE = 64 * 1024;
+
 interface PreparedLeaf {
   readonly headerText: string;
-  readonly body: Uint8Array | StreamedSegment;
+  /** Encoded bytes; ASCII text (a 7bit string body); or a part to stream. */
+  readonly body: string | Uint8Array | StreamedSegment;
   /** The body is in 7bit or 8bit: the caller's bytes, to check against the boundaries. */
   readonly identity: boolean;
   readonly encoding: TransferEncoding;
@@ -97,8 +126,9 @@ export function planMessage(
   options: SerializeOptions,
 ): Plan {
   const allow8Bit = options.allow8Bit === true;
-  const leaves = new Map<LeafSpec, PreparedLeaf>();
-  const identities: Uint8Array[] = [];
+  // Leaves in document order: `write` below walks the tree in the same order.
+  const leaves: PreparedLeaf[] = [];
+  const identities: (string | Uint8Array)[] = [];
   let needs8BitMime = false;
   let multiparts = 0;
   const visit = (part: PartSpec): void => {
@@ -108,17 +138,14 @@ export function planMessage(
       return;
     }
     const leaf = prepareLeaf(part, allow8Bit);
-    leaves.set(part, leaf);
-    if (leaf.identity) identities.push(leaf.body as Uint8Array);
+    leaves.push(leaf);
+    if (leaf.identity) identities.push(leaf.body as string | Uint8Array);
     if (leaf.encoding === '8bit') needs8BitMime = true;
   };
   visit(body);
   for (let i = 0; i < multiparts; i++) {
     let attempts = 0;
-    while (
-      boundaries[i] === undefined ||
-      identities.some((b) => containsBoundary(b, boundaries[i] as string))
-    ) {
+    while (boundaries[i] === undefined || collides(identities, boundaries[i] as string)) {
       if (attempts++ === BOUNDARY_ATTEMPTS) {
         throw new ContentError(
           'SMTP_MIME_BOUNDARY_COLLISION',
@@ -130,10 +157,11 @@ export function planMessage(
   }
   const builder = new SegmentBuilder();
   builder.text(`${headerText}MIME-Version: 1.0\r\n`);
-  let next = 0;
+  let nextLeaf = 0;
+  let nextBoundary = 0;
   const write = (part: PartSpec): void => {
     if (part.kind === 'leaf') {
-      const leaf = leaves.get(part) as PreparedLeaf;
+      const leaf = leaves[nextLeaf++] as PreparedLeaf;
       builder.text(`${leaf.headerText}\r\n`);
       builder.body(leaf.body);
       // Base64 output ends with CRLF (an empty body gets one here), which the delimiter reuses.
@@ -141,7 +169,7 @@ export function planMessage(
       else if (leaf.body instanceof Uint8Array && leaf.body.length === 0) builder.text('\r\n');
       return;
     }
-    const boundary = boundaries[next++] as string;
+    const boundary = boundaries[nextBoundary++] as string;
     builder.text(
       `${foldHeader('Content-Type', formatContentHeaderValue(`multipart/${part.subtype}`, { boundary }))}\r\n`,
     );
@@ -158,15 +186,26 @@ export function planMessage(
   return { segments: builder.segments, size: builder.size, needs8BitMime };
 }
 
-/** Gathers header text into byte segments between bodies and counts the size. */
+function collides(identities: readonly (string | Uint8Array)[], boundary: string): boolean {
+  for (const content of identities) if (containsBoundary(content, boundary)) return true;
+  return false;
+}
+
+/**
+ * Gathers text into string segments between bodies and counts the size. Text stays a string
+ * until it is written: into the one output array of a message known in advance, or encoded
+ * when the stream reaches it.
+ */
 class SegmentBuilder {
   readonly segments: Segment[] = [];
   size: number | undefined = 0;
   pendingCrlf = false;
   #text = '';
+  #octets = 0;
 
   text(text: string): void {
     this.#text += text;
+    this.#octets += utf8Length(text);
   }
 
   takeCrlf(): string {
@@ -175,9 +214,17 @@ class SegmentBuilder {
     return crlf;
   }
 
-  body(body: Uint8Array | StreamedSegment): void {
+  /**
+   * A body: encoded bytes, ASCII text (its own segment, so that it is written into the output
+   * as it is rather than first joined to the header text), or a streamed part.
+   */
+  body(body: string | Uint8Array | StreamedSegment): void {
     this.#flush();
-    if (body instanceof Uint8Array) {
+    if (typeof body === 'string') {
+      // ASCII (a 7bit string body): one octet per character.
+      if (body.length > 0) this.segments.push(body);
+      if (this.size !== undefined) this.size += body.length;
+    } else if (body instanceof Uint8Array) {
       if (body.length > 0) this.segments.push(body);
       if (this.size !== undefined) this.size += body.length;
     } else {
@@ -188,10 +235,10 @@ class SegmentBuilder {
 
   #flush(): void {
     if (this.#text === '') return;
-    const bytes = utf8(this.#text);
+    this.segments.push(this.#text);
+    if (this.size !== undefined) this.size += this.#octets;
     this.#text = '';
-    this.segments.push(bytes);
-    if (this.size !== undefined) this.size += bytes.length;
+    this.#octets = 0;
   }
 
   finish(): void {
@@ -202,24 +249,23 @@ class SegmentBuilder {
 function prepareLeaf(part: LeafSpec, allow8Bit: boolean): PreparedLeaf {
   const { mediaType } = part.contentType;
   const text = isTextType(mediaType);
-  const params: Record<string, string> = { ...part.contentType.params };
-  if (text && params.charset === undefined) params.charset = 'utf-8';
-  let body: Uint8Array | StreamedSegment;
+  let body: string | Uint8Array | StreamedSegment;
   let encoding: TransferEncoding;
-  if (part.content.kind === 'bytes') {
-    const identityForced = part.encoding === '7bit' || part.encoding === '8bit';
-    const bytes =
-      text || identityForced ? normalizeLineBreaks(part.content.bytes) : part.content.bytes;
-    encoding = chooseTransferEncoding({
-      scan: scanContent(bytes),
-      text,
-      allow8Bit,
-      forced: part.encoding,
-    });
-    if (encoding === 'base64') body = encodeBase64Lines(bytes);
-    else if (encoding === 'quoted-printable')
-      body = encodeQuotedPrintable(bytes, { binary: !text });
-    else body = bytes;
+  if (part.content.kind === 'text' || part.content.kind === 'bytes') {
+    const known = prepareKnown(
+      part.content,
+      text || part.encoding === '7bit' || part.encoding === '8bit',
+    );
+    encoding = chooseTransferEncoding({ scan: known.scan, text, allow8Bit, forced: part.encoding });
+    if (encoding === '7bit' || encoding === '8bit') {
+      body = known.data;
+    } else {
+      const bytes = typeof known.data === 'string' ? utf8(known.data) : known.data;
+      body =
+        encoding === 'base64'
+          ? encodeBase64Lines(bytes)
+          : encodeQuotedPrintable(bytes, { binary: !text });
+    }
   } else {
     encoding = chooseTransferEncoding({ text, allow8Bit, forced: part.encoding });
     body = {
@@ -228,6 +274,41 @@ function prepareLeaf(part: LeafSpec, allow8Bit: boolean): PreparedLeaf {
       binary: !text,
     };
   }
+  const identity = encoding === '7bit' || encoding === '8bit';
+  return { headerText: partHeaderText(part, text, encoding), body, identity, encoding };
+}
+
+// The header text of a body part (text or HTML with a type and no parameters, no filename,
+// disposition, Content-ID or custom header) depends only on its type and encoding. Remembered
+// per content type object: those of body parts come from `parseContentType`, which hands out
+// the same frozen object for the same string, so a program writes the same few every time.
+const bodyHeaderTexts = new WeakMap<object, Partial<Record<TransferEncoding, string>>>();
+
+function partHeaderText(part: LeafSpec, text: boolean, encoding: TransferEncoding): string {
+  const plain =
+    part.filename === undefined &&
+    part.disposition === undefined &&
+    part.contentId === undefined &&
+    part.headers.length === 0;
+  if (!plain) return leafHeaderText(part, text, encoding);
+  let known = bodyHeaderTexts.get(part.contentType);
+  const headerText = known?.[encoding];
+  if (headerText !== undefined) return headerText;
+  const written = leafHeaderText(part, text, encoding);
+  if (Object.keys(part.contentType.params).length === 0) {
+    if (known === undefined) {
+      known = {};
+      bodyHeaderTexts.set(part.contentType, known);
+    }
+    known[encoding] = written;
+  }
+  return written;
+}
+
+function leafHeaderText(part: LeafSpec, text: boolean, encoding: TransferEncoding): string {
+  const { mediaType } = part.contentType;
+  const params: Record<string, string> = { ...part.contentType.params };
+  if (text && params.charset === undefined) params.charset = 'utf-8';
   // The legacy `name=` on Content-Type for readers that ignore Content-Disposition.
   if (part.filename !== undefined) params.name = part.filename;
   let headerText = foldHeader('Content-Type', formatContentHeaderValue(mediaType, params));
@@ -245,17 +326,99 @@ function prepareLeaf(part: LeafSpec, allow8Bit: boolean): PreparedLeaf {
   for (const header of part.headers) {
     headerText += foldHeader(header.name, encodeUnstructured(header.value));
   }
-  return { headerText, body, identity: encoding === '7bit' || encoding === '8bit', encoding };
+  return headerText;
 }
 
 /**
- * Streams a plan: bytes as they are (small pieces gathered), streamed parts read one source
- * chunk per pull and encoded. Early `return()` closes the source being read (its `finally`
- * runs: a file handle is closed, a ReadableStream cancelled).
+ * Content known in advance, line breaks made CRLF when `normalize` (text, or a forced
+ * 7bit/8bit) and then scanned. A string stays a string when it is ASCII (its characters are its
+ * octets); otherwise it becomes its UTF-8 bytes. Without `normalize` nothing is scanned: the
+ * part goes as base64 or the encoding the caller forced.
+ */
+function prepareKnown(
+  content: Extract<Content, { kind: 'text' | 'bytes' }>,
+  normalize: boolean,
+): { readonly data: string | Uint8Array; readonly scan: ContentScan | undefined } {
+  if (content.kind === 'text') {
+    if (!normalize) return { data: content.text, scan: undefined };
+    const data = normalizeLineBreaksText(content.text);
+    const scan = scanLineFeedText(content.text) ?? scanAsciiText(data);
+    if (scan !== undefined) return { data, scan };
+    const bytes = utf8(data);
+    return { data: bytes, scan: scanContent(bytes) };
+  }
+  if (!normalize) return { data: content.bytes, scan: undefined };
+  const bytes = normalizeLineBreaks(content.bytes);
+  return { data: bytes, scan: scanContent(bytes) };
+}
+
+const textEncoder = new TextEncoder();
+
+/**
+ * The whole message in one array of its exact size; only for a plan whose `size` is known
+ * (every part known in advance). Text is encoded straight into the array, bodies copied once.
+ */
+export function planBytes(plan: Plan): Uint8Array {
+  const out = new Uint8Array(plan.size as number);
+  let offset = 0;
+  for (const segment of plan.segments) {
+    if (typeof segment === 'string') {
+      offset += textEncoder.encodeInto(segment, out.subarray(offset)).written;
+    } else {
+      // A plan with a size holds no streamed segment.
+      const bytes = segment as Uint8Array;
+      out.set(bytes, offset);
+      offset += bytes.length;
+    }
+  }
+  return out;
+}
+
+/**
+ * Streams a plan. A message known in advance of at most {@link SINGLE_CHUNK_SIZE} octets is one
+ * chunk, written when it is first pulled; anything else goes through {@link streamSegments}.
+ */
+export function streamPlan(plan: Plan): AsyncIterable<Uint8Array> {
+  if (plan.size !== undefined && plan.size <= SINGLE_CHUNK_SIZE) return new SingleChunk(plan);
+  return streamSegments(plan);
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/** An async iterable (and its own iterator, like a generator) of one chunk: the whole plan. */
+class SingleChunk implements AsyncIterableIterator<Uint8Array> {
+  #plan: Plan | undefined;
+
+  constructor(plan: Plan) {
+    this.#plan = plan;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Uint8Array, undefined>> {
+    const plan = this.#plan;
+    if (plan === undefined) return Promise.resolve(DONE);
+    this.#plan = undefined;
+    return Promise.resolve({ done: false, value: planBytes(plan) });
+  }
+
+  return(): Promise<IteratorResult<Uint8Array, undefined>> {
+    this.#plan = undefined;
+    return Promise.resolve(DONE);
+  }
+}
+
+/**
+ * Streams a plan piece by piece: bytes as they are (small pieces gathered), text encoded when
+ * reached, streamed parts read one source chunk per pull and encoded. Early `return()` closes
+ * the source being read (its `finally` runs: a file handle is closed, a ReadableStream
+ * cancelled).
  *
  * @throws ContentError `SMTP_MIME_CONTENT_READ` when a source fails (the cause holds why).
  */
-export async function* streamPlan(plan: Plan): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* streamSegments(plan: Plan): AsyncGenerator<Uint8Array, void, undefined> {
   let gathered: Uint8Array[] = [];
   let gatheredSize = 0;
   const take = (): Uint8Array => {
@@ -266,13 +429,14 @@ export async function* streamPlan(plan: Plan): AsyncGenerator<Uint8Array, void, 
     return out;
   };
   for (const segment of plan.segments) {
-    if (segment instanceof Uint8Array) {
-      if (segment.length >= GATHER_SIZE) {
+    if (typeof segment === 'string' || segment instanceof Uint8Array) {
+      const bytes = typeof segment === 'string' ? utf8(segment) : segment;
+      if (bytes.length >= GATHER_SIZE) {
         if (gatheredSize > 0) yield take();
-        yield segment;
+        yield bytes;
       } else {
-        gathered.push(segment);
-        gatheredSize += segment.length;
+        gathered.push(bytes);
+        gatheredSize += bytes.length;
         if (gatheredSize >= GATHER_SIZE) yield take();
       }
       continue;

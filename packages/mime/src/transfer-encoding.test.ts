@@ -1,10 +1,15 @@
+import fc from 'fast-check';
+import { propertyRuns } from 'test-servers/testing';
 import { describe, expect, it } from 'vitest';
 import { ContentError, InvalidMessageError } from './errors.ts';
 import {
   chooseTransferEncoding,
   normalizeLineBreaks,
+  normalizeLineBreaksText,
   parseTransferEncoding,
+  scanAsciiText,
   scanContent,
+  scanLineFeedText,
 } from './transfer-encoding.ts';
 
 const te = new TextEncoder();
@@ -36,6 +41,81 @@ describe('normalizeLineBreaks', () => {
   it('returns the same array when nothing changes', () => {
     const input = te.encode('a\r\nb');
     expect(normalizeLineBreaks(input)).toBe(input);
+  });
+});
+
+describe('the string forms (scanAsciiText, normalizeLineBreaksText)', () => {
+  const ascii = fc.string({
+    unit: fc.constantFrom(
+      'a',
+      ' ',
+      '=',
+      '\t',
+      '\r',
+      '\n',
+      '\r\n',
+      '\0',
+      '\x01',
+      '\x7f',
+      'x'.repeat(500),
+    ),
+    maxLength: 30,
+  });
+
+  it('scan ASCII text exactly as its bytes are scanned, and give up on anything else', () => {
+    fc.assert(
+      fc.property(ascii, (text) => {
+        expect(scanAsciiText(text)).toEqual(scanContent(te.encode(text)));
+      }),
+      propertyRuns(300),
+    );
+    expect(scanAsciiText('ab\r\ncde=\r\n\tx\x01\x7f')).toEqual(scan('ab\r\ncde=\r\n\tx\x01\x7f'));
+    expect(scanAsciiText('café')).toBeUndefined();
+    expect(scanAsciiText('\u0080')).toBeUndefined();
+  });
+
+  it('scan LF text without a loop exactly as its normalised form is scanned', () => {
+    fc.assert(
+      fc.property(ascii, (text) => {
+        const quick = scanLineFeedText(text);
+        if (/^[\t\n\x20-\x7e]*$/.test(text)) {
+          expect(quick).toEqual(scanContent(normalizeLineBreaks(te.encode(text))));
+        } else {
+          expect(quick).toBeUndefined();
+        }
+      }),
+      propertyRuns(300),
+    );
+    expect(scanLineFeedText('a=b\n\nccc\n')).toEqual({
+      length: 12,
+      highBytes: 0,
+      qpEscapes: 1,
+      hasNul: false,
+      hasBareLineBreak: false,
+      longestLine: 3,
+    });
+    expect(scanLineFeedText('')).toMatchObject({ length: 0, longestLine: 0 });
+    for (const text of ['a\r\nb', 'é', '\0', '\x7f'])
+      expect(scanLineFeedText(text)).toBeUndefined();
+  });
+
+  it('normalise line breaks exactly as the bytes are normalised', () => {
+    fc.assert(
+      fc.property(fc.oneof(ascii, fc.string({ maxLength: 40 })), (text) => {
+        expect(te.encode(normalizeLineBreaksText(text))).toEqual(
+          normalizeLineBreaks(te.encode(text)),
+        );
+      }),
+      propertyRuns(300),
+    );
+  });
+
+  it('return the same string when nothing changes', () => {
+    for (const text of ['', 'no breaks', 'a\r\nb\r\n']) {
+      expect(normalizeLineBreaksText(text)).toBe(text);
+    }
+    expect(normalizeLineBreaksText('a\nb\rc\r\nd\r')).toBe('a\r\nb\r\nc\r\nd\r\n');
+    expect(normalizeLineBreaksText('a\nb')).toBe('a\r\nb');
   });
 });
 

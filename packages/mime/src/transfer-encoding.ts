@@ -115,6 +115,100 @@ export function scanContent(bytes: Uint8Array): ContentScan {
 }
 
 /**
+ * {@link scanContent} for text still held as a string, when it is ASCII (each character one
+ * octet, so the scan is the same as that of its bytes); `undefined` at the first character over
+ * U+007F, for the caller to scan the UTF-8 bytes instead.
+ */
+export function scanAsciiText(text: string): ContentScan | undefined {
+  let qpEscapes = 0;
+  let hasNul = false;
+  let hasBareLineBreak = false;
+  let longestLine = 0;
+  let lineStart = 0;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    // Printable ASCII first: nearly every character of a text takes this branch alone.
+    if (c >= 0x20 && c < 0x7f) {
+      if (c === 0x3d) qpEscapes++;
+    } else if (c >= 0x80) {
+      return undefined;
+    } else if (c < 0x20) {
+      if (c === CR) {
+        if (text.charCodeAt(i + 1) === LF) {
+          if (i - lineStart > longestLine) longestLine = i - lineStart;
+          i++;
+          lineStart = i + 1;
+        } else {
+          hasBareLineBreak = true;
+          qpEscapes++;
+        }
+      } else if (c === LF) {
+        hasBareLineBreak = true;
+        qpEscapes++;
+      } else if (c !== 0x09) {
+        qpEscapes++;
+        if (c === 0) hasNul = true;
+      }
+    } else {
+      // DEL
+      qpEscapes++;
+    }
+  }
+  if (length - lineStart > longestLine) longestLine = length - lineStart;
+  return { length, highBytes: 0, qpEscapes, hasNul, hasBareLineBreak, longestLine };
+}
+
+// Anything but printable ASCII, tab and LF.
+const NOT_LF_TEXT = /[^\t\n\x20-\x7e]/;
+
+/**
+ * The scan of `normalizeLineBreaksText(text)` without a loop in JavaScript, for the common case
+ * of text with LF line breaks: when `text` holds only printable ASCII, tabs and LFs (no CR),
+ * the engine's own regular expression and `indexOf` find everything the scan needs (each LF
+ * becomes a CRLF, so there is no bare line break left; `=` is the only octet QP would escape).
+ * `undefined` for any other text, for {@link scanAsciiText} or {@link scanContent}.
+ */
+export function scanLineFeedText(text: string): ContentScan | undefined {
+  if (NOT_LF_TEXT.test(text)) return undefined;
+  let lineFeeds = 0;
+  let longestLine = 0;
+  let lineStart = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) {
+    if (at - lineStart > longestLine) longestLine = at - lineStart;
+    lineStart = at + 1;
+    lineFeeds++;
+  }
+  if (text.length - lineStart > longestLine) longestLine = text.length - lineStart;
+  let qpEscapes = 0;
+  for (let at = text.indexOf('='); at !== -1; at = text.indexOf('=', at + 1)) qpEscapes++;
+  return {
+    length: text.length + lineFeeds,
+    highBytes: 0,
+    qpEscapes,
+    hasNul: false,
+    hasBareLineBreak: false,
+    longestLine,
+  };
+}
+
+// A CR not followed by LF, or an LF not after a CR.
+const BARE_LINE_BREAK = /\r(?!\n)|(?<!\r)\n/;
+const ANY_LINE_BREAK = /\r\n|\r|\n/g;
+
+/**
+ * {@link normalizeLineBreaks} for text still held as a string: every bare CR and bare LF made a
+ * CRLF, by the engine's own string search and replace. Returns `text` itself when nothing
+ * changes.
+ */
+export function normalizeLineBreaksText(text: string): string {
+  if (text.indexOf('\r') === -1) {
+    return text.indexOf('\n') === -1 ? text : text.replaceAll('\n', '\r\n');
+  }
+  return BARE_LINE_BREAK.test(text) ? text.replace(ANY_LINE_BREAK, '\r\n') : text;
+}
+
+/**
  * Makes every bare CR and bare LF a CRLF (text line breaks, RFC 2046 section 4.1.1). Returns
  * `bytes` itself when nothing changes.
  */

@@ -4,7 +4,7 @@
  *
  * Contract: pure and synchronous; no `node:` imports, only `TextEncoder` and `Uint8Array`.
  *
- * Two layers, on purpose (SECURITY.md INV-5):
+ * Two layers, on purpose (docs/security.md INV-5):
  * - {@link findUnsafeCharacter} runs on every caller string before it is parsed, so a CR, LF,
  *   NUL, other C0 control or DEL is reported as `SMTP_INVALID_CHARACTER` with the argument's
  *   name, whatever grammar the argument has. It also refuses C1 controls (NEL, U+0085, is a

@@ -10,7 +10,7 @@
  *
  * BDAT content is never dot-stuffed and has no terminator (RFC 3030 section 2). Two modes:
  * - text (the default; BODY=7BIT or 8BITMIME): the same canonical form as DATA
- *   (SECURITY.md INV-6, decision 3): bare CR and bare LF become CRLF, a last line without one
+ *   (docs/security.md INV-6, decision 3): bare CR and bare LF become CRLF, a last line without one
  *   gets CRLF, NUL is `SMTP_INVALID_CHARACTER`, lines over 998 octets are
  *   `SMTP_INVALID_LINE_TOO_LONG`. The CRLF added at the end can make the LAST frame one octet
  *   longer than `chunkSize` (fewer than `chunkSize` octets were pending, plus CRLF).
@@ -102,13 +102,9 @@ export function createBdatFramer(options: BdatFramerOptions = {}): BdatFramer {
   return {
     push(chunk: Uint8Array): BdatFrame[] {
       checkNotEnded();
-      let data: Uint8Array;
-      if (normalizer === undefined) {
-        data = chunk;
-      } else {
-        const out = new Uint8Array(2 * chunk.length + 1);
-        data = out.subarray(0, normalizer.write(chunk, out, 0));
-      }
+      // The caller's array itself in binary mode, and in text mode when it needed no change;
+      // else a new array of exactly the normalised length.
+      const data = normalizer === undefined ? chunk : normalizer.encode(chunk);
       const frames: BdatFrame[] = [];
       let offset = 0;
       if (pendingLength + data.length >= chunkSize) {
@@ -116,12 +112,9 @@ export function createBdatFramer(options: BdatFramerOptions = {}): BdatFramer {
         frames.push(frame(take(data, offset), false));
         while (data.length - offset >= chunkSize) {
           const end = offset + chunkSize;
-          // In binary mode `data` is the caller's array, which they may reuse: copy out of it.
+          // The caller may reuse its array once push returns: copy out of it, never alias it.
           frames.push(
-            frame(
-              normalizer === undefined ? data.slice(offset, end) : data.subarray(offset, end),
-              false,
-            ),
+            frame(data === chunk ? data.slice(offset, end) : data.subarray(offset, end), false),
           );
           offset = end;
         }

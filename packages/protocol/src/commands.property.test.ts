@@ -173,6 +173,28 @@ describe('command encoder properties', () => {
     );
   });
 
+  it('MT-PRIORITY is RFC 6710 priority-value for -9..9 and SMTP_INVALID_NUMBER otherwise', () => {
+    fc.assert(
+      fc.property(fc.oneof(anyNumber, fc.integer({ min: -12, max: 12 })), (priority) => {
+        const line = safely(() => encodeMailFrom('a@b.c', { mtPriority: priority }));
+        if (line === undefined) {
+          expect(Number.isInteger(priority) && priority >= -9 && priority <= 9).toBe(false);
+          expect(() => encodeMailFrom('a@b.c', { mtPriority: priority })).toThrow(
+            expect.objectContaining({ code: 'SMTP_INVALID_NUMBER' }),
+          );
+          return;
+        }
+        const value = /^MAIL FROM:<a@b\.c> MT-PRIORITY=(.*)\r\n$/.exec(
+          new TextDecoder().decode(line),
+        )?.[1];
+        // priority-value: an optional sign and one digit; no "+" is sent, nor "-0".
+        expect(value).toMatch(/^(?:-?[1-9]|0)$/);
+        expect(Number(value)).toBe(priority === 0 ? 0 : priority);
+      }),
+      runs,
+    );
+  });
+
   it('a path that is sent is a valid mailbox, carried verbatim between the brackets', () => {
     fc.assert(
       fc.property(anyString, anyBoolean, (path, smtpUtf8) => {

@@ -130,6 +130,16 @@ const encoded: ReadonlyArray<readonly [title: string, encode: () => Uint8Array, 
     'MAIL FROM:<a@b.c> MT-PRIORITY=9\r\n',
   ],
   [
+    'MAIL FROM MT-PRIORITY=1, without a plus sign (RFC 6710 priority-value)',
+    () => encodeMailFrom('a@b.c', { mtPriority: 1 }),
+    'MAIL FROM:<a@b.c> MT-PRIORITY=1\r\n',
+  ],
+  [
+    'MAIL FROM MT-PRIORITY=0 for -0, never "-0"',
+    () => encodeMailFrom('a@b.c', { mtPriority: -0 }),
+    'MAIL FROM:<a@b.c> MT-PRIORITY=0\r\n',
+  ],
+  [
     'MAIL FROM with every parameter, in a fixed order',
     () =>
       encodeMailFrom('a@b.c', {
@@ -389,6 +399,26 @@ const rejected: ReadonlyArray<readonly [title: string, encode: () => unknown, co
   ['MT-PRIORITY=-10', () => encodeMailFrom('a@b.c', { mtPriority: -10 }), 'SMTP_INVALID_NUMBER'],
   ['MT-PRIORITY=10', () => encodeMailFrom('a@b.c', { mtPriority: 10 }), 'SMTP_INVALID_NUMBER'],
   ['MT-PRIORITY=0.5', () => encodeMailFrom('a@b.c', { mtPriority: 0.5 }), 'SMTP_INVALID_NUMBER'],
+  [
+    'MT-PRIORITY=NaN',
+    () => encodeMailFrom('a@b.c', { mtPriority: Number.NaN }),
+    'SMTP_INVALID_NUMBER',
+  ],
+  [
+    'MT-PRIORITY=Infinity',
+    () => encodeMailFrom('a@b.c', { mtPriority: Number.NEGATIVE_INFINITY }),
+    'SMTP_INVALID_NUMBER',
+  ],
+  [
+    'MT-PRIORITY given as a string',
+    () => encodeMailFrom('a@b.c', { mtPriority: '+5' as unknown as number }),
+    'SMTP_INVALID_NUMBER',
+  ],
+  [
+    'MT-PRIORITY through extra (the typed option owns it)',
+    () => encodeMailFrom('a@b.c', { extra: { 'MT-PRIORITY': '+5' } }),
+    'SMTP_INVALID_PARAMETER',
+  ],
   [
     'an extra keyword a typed option owns',
     () => encodeMailFrom('a@b.c', { extra: { size: '1' } }),

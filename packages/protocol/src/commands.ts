@@ -6,7 +6,7 @@
  * either returns a fresh `Uint8Array` (the caller may keep or mutate it) or throws an
  * `InvalidInputError` before producing anything; nothing is silently rewritten.
  *
- * Injection (SECURITY.md INV-5): every caller string is checked before it is parsed (CR, LF,
+ * Injection (docs/security.md INV-5): every caller string is checked before it is parsed (CR, LF,
  * NUL, other C0 controls, DEL, C1 controls, U+2028/U+2029 and lone surrogates are
  * `SMTP_INVALID_CHARACTER`), then against its grammar, and then the **final bytes** of the line
  * are checked again: printable US-ASCII and space, octets above 0x7F only where SMTPUTF8
@@ -124,7 +124,12 @@ export interface MailFromParameters {
   readonly envid?: string;
   /** `REQUIRETLS` (RFC 8689): the message must only be relayed over TLS. */
   readonly requireTls?: boolean;
-  /** `MT-PRIORITY=n` (RFC 6710), an integer from -9 to 9. */
+  /**
+   * `MT-PRIORITY=n` (RFC 6710 section 3): the message's transfer priority, an integer from -9
+   * (lowest) to 9 (highest), 0 being normal. Sent as RFC 6710's `priority-value`: an optional
+   * `-` and one digit, never a `+` (the sign is optional in the grammar), and `0` for `-0`.
+   * Anything else (out of range, fractional, not a number) is `SMTP_INVALID_NUMBER`.
+   */
   readonly mtPriority?: number;
   /** Other parameters; see {@link ExtraParameters}. */
   readonly extra?: ExtraParameters;

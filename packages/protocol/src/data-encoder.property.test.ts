@@ -29,6 +29,36 @@ const anyOctets = fc.oneof(
 );
 const cuts = fc.array(fc.nat(), { maxLength: 12 });
 
+/** A line that needs no change: base64 characters and dots, never a dot first, then CRLF. */
+const canonicalLine = fc
+  .string({ unit: fc.constantFrom(...'AZaz09+/=. '.split('')), maxLength: 80 })
+  .filter((line) => !line.startsWith('.'))
+  .map((line) => `${line}\r\n`);
+/** Content that is already on-the-wire form (what MIME output is), maybe without a last CRLF. */
+const canonical = fc
+  .tuple(fc.array(canonicalLine, { maxLength: 30 }), fc.boolean())
+  .map(([lines, cutLast]) => {
+    const text = lines.join('');
+    return bytesOf(cutLast && text.length > 0 ? text.slice(0, -2) : text);
+  });
+/** Mostly canonical lines with the occasional one that needs a change, so both paths mix. */
+const mostlyCanonical = fc
+  .array(
+    fc.oneof(
+      { weight: 6, arbitrary: canonicalLine },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('.\r\n', '.x\r\n', 'a\n', 'b\r', '\n', '\r', '\r\r\n', '..\n'),
+      },
+    ),
+    { maxLength: 40 },
+  )
+  .map((lines) => bytesOf(lines.join('')));
+
+function bytesOf(text: string): Uint8Array {
+  return Uint8Array.from(text, (char) => char.charCodeAt(0));
+}
+
 /** Cuts `data` at the given positions (taken modulo its length + 1). */
 function split(data: Uint8Array, positions: readonly number[]): Uint8Array[] {
   const points = [...new Set(positions.map((p) => p % (data.length + 1)))].sort((a, b) => a - b);
@@ -89,6 +119,32 @@ describe('DATA encoder properties', () => {
     fc.assert(
       fc.property(text, cuts, (input, positions) => {
         expect(unstuff(latin1(stream(split(input, positions))))).toBe(normalise(latin1(input)));
+      }),
+      runs,
+    );
+  });
+
+  it('returns every chunk of canonical content as it is, however it is cut', () => {
+    fc.assert(
+      fc.property(canonical, cuts, (input, positions) => {
+        const encoder = createDataEncoder();
+        for (const chunk of split(input, positions)) expect(encoder.push(chunk)).toBe(chunk);
+        const end = latin1(encoder.end());
+        const text = latin1(input);
+        expect(end).toBe(text === '' || text.endsWith('\r\n') ? '.\r\n' : '\r\n.\r\n');
+      }),
+      runs,
+    );
+  });
+
+  it('mixes chunks passed as they are and chunks rewritten into the one-shot bytes', () => {
+    fc.assert(
+      fc.property(mostlyCanonical, cuts, (input, positions) => {
+        const streamed = stream(split(input, positions));
+        expect(streamed).toEqual(encodeDataBody(input));
+        const wire = latin1(streamed);
+        expect(wire).not.toMatch(/\r(?!\n)|(?<!\r)\n/);
+        expect(unstuff(wire)).toBe(normalise(latin1(input)));
       }),
       runs,
     );

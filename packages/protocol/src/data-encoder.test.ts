@@ -134,12 +134,109 @@ describe('createDataEncoder', () => {
     expect(latin1(encoder.end())).toBe('.\r\n');
   });
 
-  it('returns fresh arrays that do not alias the input', () => {
+  it('returns a chunk that needs no change as it is, without a copy', () => {
     const encoder = createDataEncoder();
-    const input = bytes('hello\r\n');
+    const input = bytes('hello\r\nworld.\r\n\r\nx');
+    expect(encoder.push(input)).toBe(input);
+    expect(latin1(encoder.end())).toBe('\r\n.\r\n');
+  });
+
+  it('returns a new array of exactly the encoded length when the chunk changes', () => {
+    const encoder = createDataEncoder();
+    const input = bytes('a\n.b\rc');
     const out = encoder.push(input);
+    expect(out).not.toBe(input);
+    expect(out.buffer).not.toBe(input.buffer);
+    expect(out.byteLength).toBe(out.buffer.byteLength);
     input.fill(0x0a);
-    expect(latin1(out)).toBe('hello\r\n');
+    expect(latin1(out)).toBe('a\r\n..b\r\nc');
+  });
+
+  describe('the no-change path at chunk boundaries', () => {
+    /** Pushes each piece; returns, per piece, whether it came back as itself, and the wire. */
+    function pushAll(pieces: readonly string[]): { same: boolean[]; wire: string } {
+      const encoder = createDataEncoder();
+      const same: boolean[] = [];
+      const parts: Uint8Array[] = [];
+      for (const piece of pieces) {
+        const chunk = bytes(piece);
+        const out = encoder.push(chunk);
+        same.push(out === chunk);
+        parts.push(out);
+      }
+      parts.push(encoder.end());
+      return { same, wire: latin1(concat(parts)) };
+    }
+
+    it('passes a CRLF cut between its CR and its LF', () => {
+      expect(pushAll(['a\r', '\nb\r\n'])).toEqual({
+        same: [true, true],
+        wire: 'a\r\nb\r\n.\r\n',
+      });
+    });
+
+    it('adds the LF owed to a final CR when the next chunk does not start with one', () => {
+      expect(pushAll(['a\r', 'b\r\n'])).toEqual({
+        same: [true, false],
+        wire: 'a\r\nb\r\n.\r\n',
+      });
+    });
+
+    it('stuffs a dot that starts the chunk after a CRLF', () => {
+      expect(pushAll(['a\r\n', '.b\r\n'])).toEqual({
+        same: [true, false],
+        wire: 'a\r\n..b\r\n.\r\n',
+      });
+    });
+
+    it('stuffs a dot right after a CRLF cut between its CR and LF', () => {
+      expect(pushAll(['a\r', '\n.b\r\n'])).toEqual({
+        same: [true, false],
+        wire: 'a\r\n..b\r\n.\r\n',
+      });
+    });
+
+    it('stuffs a dot that is the whole chunk, and a dot at the start of the content', () => {
+      expect(pushAll(['.', 'a\r\n', '.'])).toEqual({
+        same: [false, true, false],
+        wire: '..a\r\n..\r\n.\r\n',
+      });
+    });
+
+    it('passes a dot inside a line at a chunk boundary', () => {
+      expect(pushAll(['a', '.b\r\n', 'c.', '.\r\n'])).toEqual({
+        same: [true, true, true, true],
+        wire: 'a.b\r\nc..\r\n.\r\n',
+      });
+    });
+
+    it('adds the CR to a bare LF that starts a chunk', () => {
+      expect(pushAll(['a', '\nb'])).toEqual({ same: [true, false], wire: 'a\r\nb\r\n.\r\n' });
+    });
+
+    it('passes base64 lines cut anywhere', () => {
+      const line = `${'QUJD'.repeat(19)}\r\n`;
+      const body = line.repeat(40);
+      const pieces = [
+        body.slice(0, 77),
+        body.slice(77, 1000),
+        body.slice(1000, 2001),
+        body.slice(2001),
+      ];
+      const { same, wire } = pushAll(pieces);
+      expect(same).toEqual([true, true, true, true]);
+      expect(wire).toBe(`${body}.\r\n`);
+    });
+  });
+
+  it('handles chunks with thousands of changes, and stays correct after them', () => {
+    const encoder = createDataEncoder();
+    const many = encoder.push(new Uint8Array(5000).fill(0x0a));
+    expect(many.byteLength).toBe(10000);
+    expect(latin1(many)).toBe('\r\n'.repeat(5000));
+    const next = encoder.push(bytes('.a\nb\n.'));
+    expect(latin1(next)).toBe('..a\r\nb\r\n..');
+    expect(latin1(encoder.end())).toBe('\r\n.\r\n');
   });
 
   it('accepts chunks that are views into a larger buffer', () => {

@@ -61,6 +61,10 @@ describe('parseEhlo properties', () => {
           expect(Number.isSafeInteger(caps.size) && caps.size >= 0).toBe(true);
         }
         expect(caps.domain).not.toMatch(/[ \t]/);
+        expect(caps.mtPriority).toBe(caps.extensions.has('MT-PRIORITY'));
+        if (caps.mtPriorityPolicy !== undefined) {
+          expect(caps.mtPriorityPolicy).toMatch(/^[A-Z0-9][A-Z0-9-]*$/);
+        }
       }),
       params,
     );
@@ -85,16 +89,21 @@ describe('parseEhlo properties', () => {
         maxLength: 5,
       },
     ),
+    // MT-PRIORITY (RFC 6710) with no policy ('') or a named one.
+    priority: fc.option(fc.constantFrom('', 'MIXER', 'STANAG4406', 'NSEP', 'X-Site-1'), {
+      nil: undefined,
+    }),
     lowerCase: fc.boolean(),
   });
 
   it('reads back what a generated EHLO reply advertises, through the parser', () => {
     fc.assert(
-      fc.property(capabilitySet, ({ size, flags, auth, lowerCase }) => {
+      fc.property(capabilitySet, ({ size, flags, auth, priority, lowerCase }) => {
         const keywords = [
           ...flags,
           ...(size === undefined ? [] : [`SIZE ${size}`]),
           ...(auth.length === 0 ? [] : [`AUTH ${auth.join(' ')}`]),
+          ...(priority === undefined ? [] : [`MT-PRIORITY ${priority}`.trim()]),
         ].map((line) => (lowerCase ? line.toLowerCase() : line));
         const lines = ['mx.example.com Hello', ...keywords];
         const wire = lines
@@ -115,6 +124,10 @@ describe('parseEhlo properties', () => {
         expect(caps.dsn).toBe(flags.includes('DSN'));
         expect(caps.enhancedStatusCodes).toBe(flags.includes('ENHANCEDSTATUSCODES'));
         expect(caps.requireTls).toBe(flags.includes('REQUIRETLS'));
+        expect(caps.mtPriority).toBe(priority !== undefined);
+        expect(caps.mtPriorityPolicy).toBe(
+          priority === undefined || priority === '' ? undefined : priority.toUpperCase(),
+        );
         expect(caps.extensions.size).toBe(keywords.length);
       }),
       params,

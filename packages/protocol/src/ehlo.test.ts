@@ -40,6 +40,7 @@ const none = {
   dsn: false,
   enhancedStatusCodes: false,
   requireTls: false,
+  mtPriority: false,
 } as const;
 
 describe('parseEhlo on golden transcripts', () => {
@@ -161,7 +162,8 @@ describe('parseEhlo on golden transcripts', () => {
       dsn: true,
       enhancedStatusCodes: false,
       requireTls: true,
-      mtPriority: 'MIXER',
+      mtPriority: true,
+      mtPriorityPolicy: 'MIXER',
       extensions: new Map([
         ['SIZE', []],
         ['PIPELINING', []],
@@ -204,10 +206,11 @@ describe('parseEhlo', () => {
     });
   });
 
-  it('omits size and mtPriority when they were not advertised', () => {
+  it('omits size and mtPriorityPolicy when they were not advertised', () => {
     const result = caps('mx', 'PIPELINING');
     expect(Object.hasOwn(result, 'size')).toBe(false);
-    expect(Object.hasOwn(result, 'mtPriority')).toBe(false);
+    expect(result.mtPriority).toBe(false);
+    expect(Object.hasOwn(result, 'mtPriorityPolicy')).toBe(false);
   });
 
   it.each([
@@ -260,11 +263,32 @@ describe('parseEhlo', () => {
   });
 
   it.each([
-    ['MT-PRIORITY', true],
     ['MT-PRIORITY MIXER', 'MIXER'],
     ['mt-priority stanag4406', 'STANAG4406'],
-  ])('reads %j as mtPriority %j', (line, expected) => {
-    expect(caps('mx', line).mtPriority).toBe(expected);
+    ['MT-PRIORITY NSEP', 'NSEP'],
+    ['MT-PRIORITY x-site-policy extra', 'X-SITE-POLICY'],
+  ])('reads %j as MT-PRIORITY with policy %j (RFC 6710 section 3)', (line, policy) => {
+    const result = caps('mx', line);
+    expect(result.mtPriority).toBe(true);
+    expect(result.mtPriorityPolicy).toBe(policy);
+  });
+
+  it('reads a bare MT-PRIORITY as offered without a policy', () => {
+    const result = caps('mx', 'MT-PRIORITY');
+    expect(result.mtPriority).toBe(true);
+    expect(Object.hasOwn(result, 'mtPriorityPolicy')).toBe(false);
+  });
+
+  it.each([
+    'MT-PRIORITY \u001b[31mMIXER',
+    'MT-PRIORITY -MIXER',
+    'MT-PRIORITY MIX/ER',
+    'MT-PRIORITY=',
+  ])('offers MT-PRIORITY without a policy for %j, keeping the parameter in extensions', (line) => {
+    const result = caps('mx', line);
+    expect(result.mtPriority).toBe(true);
+    expect(Object.hasOwn(result, 'mtPriorityPolicy')).toBe(false);
+    expect(result.extensions.has('MT-PRIORITY')).toBe(true);
   });
 
   it('removes an enhanced status code repeated on every line', () => {

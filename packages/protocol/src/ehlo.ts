@@ -22,11 +22,14 @@
  *   information given), or a parameter that is not a decimal number within
  *   `Number.MAX_SAFE_INTEGER`. A malformed parameter is not an error: the server did offer the
  *   extension, and a client that then sends a too-large message gets an ordinary 552.
+ * - MT-PRIORITY (RFC 6710): `mtPriority` says it was offered; its optional policy name (the
+ *   first parameter) is `mtPriorityPolicy`, upper-cased, when it is keyword-shaped.
  * - If the first line carries an enhanced status code (rare, but RFC 2034 allows it on any
  *   reply), it is removed from every line before the keywords are read.
  *
  * Not handled here: whether a capability may be used (STARTTLS policy, AUTH over plaintext,
- * forgetting pre-TLS capabilities after the upgrade, SECURITY.md INV-2): that is the client's job.
+ * forgetting pre-TLS capabilities after the upgrade, docs/security.md INV-2): that is the
+ * client's job.
  */
 
 import { ProtocolError } from './errors.ts';
@@ -72,11 +75,15 @@ export interface Capabilities {
   readonly enhancedStatusCodes: boolean;
   /** REQUIRETLS (RFC 8689). */
   readonly requireTls: boolean;
+  /** MT-PRIORITY (RFC 6710): the `MT-PRIORITY=n` parameter of MAIL FROM may be used. */
+  readonly mtPriority: boolean;
   /**
-   * MT-PRIORITY (RFC 6710): the priority profile the server named, upper-cased (`MIXER`,
-   * `STANAG4406`, `NSEP`), or `true` when it named none; absent when not advertised.
+   * The priority assignment policy the server named after MT-PRIORITY (RFC 6710 section 3),
+   * upper-cased: `MIXER`, `STANAG4406`, `NSEP`, or another registered name. Absent when
+   * MT-PRIORITY was not advertised, was advertised without a policy, or with a parameter that
+   * is not keyword-shaped (letters, digits and `-`); `extensions` keeps what was sent.
    */
-  readonly mtPriority?: string | true;
+  readonly mtPriorityPolicy?: string;
   /**
    * Every keyword advertised, upper-cased, with its parameters as sent (known keywords
    * included, so nothing the server said is lost).
@@ -89,6 +96,12 @@ const WHITESPACE = /[ \t]+/;
 
 /** RFC 1870 size-param is decimal digits; a plain `Number()` would also accept `1e3` or `0x10`. */
 const DECIMAL = /^[0-9]+$/;
+
+/**
+ * A policy name after MT-PRIORITY: keyword-shaped (RFC 5321 `esmtp-keyword`), so the typed field
+ * never carries a control or a space, whatever the server sent.
+ */
+const POLICY = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 
 /** The SIZE limit a parameter list declares; see the module doc for the 0 cases. */
 function sizeLimit(params: readonly string[] | undefined): number {
@@ -148,6 +161,7 @@ export function parseEhlo(reply: Reply): Capabilities {
 
   const auth = [...new Set((extensions.get('AUTH') ?? []).map((name) => name.toUpperCase()))];
   const priority = extensions.get('MT-PRIORITY');
+  const policy = priority?.[0];
 
   return {
     domain,
@@ -163,7 +177,10 @@ export function parseEhlo(reply: Reply): Capabilities {
     dsn: extensions.has('DSN'),
     enhancedStatusCodes: extensions.has('ENHANCEDSTATUSCODES'),
     requireTls: extensions.has('REQUIRETLS'),
-    ...(priority === undefined ? {} : { mtPriority: priority[0]?.toUpperCase() ?? true }),
+    mtPriority: priority !== undefined,
+    ...(policy !== undefined && POLICY.test(policy)
+      ? { mtPriorityPolicy: policy.toUpperCase() }
+      : {}),
     extensions,
   };
 }

@@ -39,9 +39,9 @@ export type ProtocolErrorCode =
   /** A reply that was parsed correctly does not make sense where it arrived (EHLO, SASL). */
   | 'SMTP_PROTOCOL_UNEXPECTED_REPLY'
   /**
-   * Bytes arrived after the STARTTLS `220` and before the TLS handshake (SECURITY.md INV-2): they
-   * would be read as if they came over TLS (response injection, CVE-2011-0411). Raised by the
-   * transport, which never starts TLS then.
+   * Bytes arrived after the STARTTLS `220` and before the TLS handshake (docs/security.md
+   * INV-2): they would be read as if they came over TLS (response injection, CVE-2011-0411).
+   * Raised by the transport, which never starts TLS then.
    */
   | 'SMTP_PROTOCOL_STARTTLS_INJECTION';
 

@@ -101,6 +101,7 @@ export {
   type ScramSha256Options,
   type Xoauth2Options,
 } from './sasl/index.ts';
+export { MAX_SERVER_TEXT_LENGTH, sanitizeServerText } from './server-text.ts';
 export {
   decodeUtf8Addr,
   decodeXtext,

@@ -25,7 +25,7 @@
  * A-label, which is not computed here), and path 256 including the angle brackets, so a mailbox
  * of at most 254.
  *
- * Stricter than the RFC, on purpose (SECURITY.md INV-5): no space, `<` or `>` anywhere, even
+ * Stricter than the RFC, on purpose (docs/security.md INV-5): no space, `<` or `>` anywhere, even
  * inside a quoted local part, because too many servers split a command line on spaces or the
  * first `>`; and no source routes (`@relay:user@host`), which RFC 5321 section 4.1.1.3 says
  * clients SHOULD NOT send.

@@ -745,7 +745,7 @@ describe('createReplyParser, bufferedBytes', () => {
     expect(parser.bufferedBytes).toBe(0);
   });
 
-  it('is not 0 when bytes were injected after the STARTTLS 220 (SECURITY INV-2)', () => {
+  it('is not 0 when bytes were injected after the STARTTLS 220 (INV-2)', () => {
     const parser = createReplyParser();
     expect(pushText(parser, '220 Ready to start TLS\r\n250-inj')).toHaveLength(1);
     expect(parser.bufferedBytes).toBe(7);

@@ -13,12 +13,12 @@
  * as UTF-8 (RFC 6531 servers may send it); invalid sequences become U+FFFD rather than errors.
  *
  * Line ends: CRLF, and also a bare LF, which some servers send and which cannot be confused with
- * anything else (SECURITY.md decision 4). A CR not followed by LF, and NUL anywhere, are
+ * anything else (docs/security.md decision 4). A CR not followed by LF, and NUL anywhere, are
  * `SMTP_PROTOCOL_INVALID_BYTE`: a reply that hides a line break or a terminator from one reader
  * but not another is how response smuggling starts. A CR that ends a chunk is held until the next
  * byte shows whether LF follows.
  *
- * Bounds (SECURITY.md INV-8), all in octets of the wire form:
+ * Bounds (docs/security.md INV-8), all in octets of the wire form:
  * - `maxLineLength` counts a line without its CRLF/LF. It is enforced while the line is still
  *   incomplete, so a server trickling bytes without ever sending LF cannot grow memory past it.
  * - `maxReplySize` counts every line of one reply with its line end.
@@ -44,7 +44,7 @@ import { InvalidInputError, ProtocolError } from './errors.ts';
 import { createReply, type Reply } from './reply.ts';
 
 /**
- * Default bounds of {@link createReplyParser} (SECURITY.md decision 5), in octets and lines.
+ * Default bounds of {@link createReplyParser} (docs/security.md decision 5), in octets and lines.
  *
  * RFC 5321 section 4.5.3.1.5 sets a 512-octet minimum for reply lines; 8 KiB leaves room for
  * servers that go beyond it (long EHLO AUTH lists, verbose 5xx explanations) while bounding a
@@ -83,7 +83,7 @@ export interface ReplyParser {
    * Bytes received but not yet returned as part of a reply: an incomplete line, plus the lines
    * of an incomplete multi-line reply. Zero right after a complete reply with nothing behind
    * it; the transport refuses to start TLS after the STARTTLS `220` unless this is zero
-   * (SECURITY.md INV-2).
+   * (docs/security.md INV-2).
    */
   readonly bufferedBytes: number;
   /** Forgets every buffered byte and a previous failure; the parser is as new. */

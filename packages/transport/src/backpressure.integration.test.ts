@@ -1,5 +1,5 @@
 /**
- * Backpressure (SECURITY.md INV-8): a 64 MiB message streamed to a server that reads slowly
+ * Backpressure (docs/security.md INV-8): a 64 MiB message streamed to a server that reads slowly
  * never has more than one chunk plus the socket's high-water mark buffered in the transport,
  * and a server that stops reading makes the write hit its deadline instead of growing memory.
  *

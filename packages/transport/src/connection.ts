@@ -3,7 +3,12 @@
  *
  * The contract, for the client that sits on it:
  * - `readReply` returns exactly one reply, in order, each within its own deadline; replies
- *   that already arrived (pipelining) are returned at once.
+ *   that already arrived (pipelining) are returned at once, with no timer armed.
+ * - Every wait takes a `timeoutMs` of its own and an absolute `deadline` (on the
+ *   `performance.now()` clock) that several waits can share: the client gives one deadline to
+ *   a whole phase (a pipelined batch's write and its replies; a message body's chunks). The
+ *   earlier of the two wins; a deadline already passed fails at once with `TimeoutError`. Given
+ *   only a `deadline`, a wait does not also get the connection's default timeout.
  * - `write` and `writeStream` honour backpressure: at most one chunk plus the socket's
  *   `writableHighWaterMark` is ever buffered, however fast the caller or slow the server.
  *   Writes run one after another in call order, so a stream is never interleaved.
@@ -19,20 +24,31 @@ import { performance } from 'node:perf_hooks';
 import { ProtocolError, type Reply } from '@smtp/protocol';
 import type { AbortError } from './errors/abort-error.ts';
 import { ConnectionError } from './errors/connection-error.ts';
-import type { TimeoutError } from './errors/timeout-error.ts';
+import { TimeoutError, type TimeoutPhase } from './errors/timeout-error.ts';
 import { TransportUsageError } from './errors/usage-error.ts';
 import type { EventSink, TlsInfo } from './events.ts';
 import { resolveTls, type Settings, type TlsConnectOptions } from './options.ts';
 import { ReplyReader } from './reply-reader.ts';
 import { toConnectionError } from './socket-error.ts';
 import { bytesAfterStartTlsReply, type Handshake, handshake } from './starttls.ts';
-import { guard, isTimeout } from './timeouts.ts';
+import { guard, isDeadline, isTimeout, timeLeft } from './timeouts.ts';
 import type { TransportUsage, UsageMeter } from './usage.ts';
 
 /** Options of {@link Connection.readReply}. */
 export interface ReadReplyOptions {
-  /** Deadline for this reply, from the call; defaults to the connection's `readTimeoutMs`. */
+  /**
+   * Deadline for this reply, from the call; defaults to the connection's `readTimeoutMs`, or to
+   * none when `deadline` is given.
+   */
   readonly timeoutMs?: number;
+  /**
+   * An absolute deadline on the `performance.now()` clock, in ms, that may span several reads
+   * and writes (a whole phase); `Infinity` for none. The earlier of this and `timeoutMs` wins.
+   * When it has passed and no reply is queued, the read fails at once with `TimeoutError`
+   * and the connection is failed, as for any timeout. A reply already received is returned
+   * whatever the deadline.
+   */
+  readonly deadline?: number;
   /** Named in a timeout or abort error: `greeting`, `ehlo`, `mail`, `data-end`... Default `read`. */
   readonly phase?: string;
   readonly signal?: AbortSignal;
@@ -40,8 +56,18 @@ export interface ReadReplyOptions {
 
 /** Options of {@link Connection.write} and {@link Connection.writeStream}. */
 export interface WriteOptions {
-  /** Deadline for the socket to accept each chunk; defaults to `writeTimeoutMs`. */
+  /**
+   * Deadline for the socket to accept each chunk, and for a `writeStream` source to produce
+   * each chunk; defaults to `writeTimeoutMs`, or to none when `deadline` is given.
+   */
   readonly timeoutMs?: number;
+  /**
+   * An absolute deadline on the `performance.now()` clock, in ms, for the whole write (every
+   * chunk, and every wait for the source); `Infinity` for none. The earlier of this and
+   * `timeoutMs` wins. When it has passed, nothing more is written: the write fails with
+   * `TimeoutError` and the connection is failed.
+   */
+  readonly deadline?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -49,7 +75,14 @@ export interface WriteOptions {
 export interface UpgradeOptions {
   readonly servername?: string;
   readonly tlsOptions?: TlsConnectOptions;
+  /** Deadline for the handshake; defaults to `tlsTimeoutMs`, or to none when `deadline` is given. */
   readonly timeoutMs?: number;
+  /**
+   * An absolute deadline on the `performance.now()` clock, in ms; the earlier of this and
+   * `timeoutMs` wins. When it has passed, the handshake is not started: the upgrade fails with
+   * `TimeoutError` (phase `tls`) and the connection is failed.
+   */
+  readonly deadline?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -91,6 +124,11 @@ export interface Connection {
   /**
    * Writes every chunk of `source`, pulling the next one only when the socket has accepted the
    * previous: a message body never sits in memory whole. Resolves with the bytes written.
+   *
+   * Waiting for the source is bounded like waiting for the socket: a source that produces no
+   * chunk within `timeoutMs` (or by `deadline`) fails the write with `TimeoutError` (phase
+   * `body-source`), and a connection that fails meanwhile (the server closes or resets) fails
+   * it at once with that error. Either way the connection is failed and `source` is returned.
    */
   writeStream(source: AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<number>;
   /**
@@ -148,7 +186,10 @@ export class SocketConnection implements Connection {
   /** Writes are chained so they run in call order, one at a time. */
   #writeTail: Promise<unknown> = Promise.resolve();
   #writesInFlight = 0;
-  /** Rejects every write waiting for `drain`, when the connection fails. */
+  /**
+   * Rejects every write waiting for `drain`, and every stream waiting for its source, when the
+   * connection fails.
+   */
   readonly #drainWaiters = new Set<(error: Error) => void>();
   /** Start of the current read that waited for bytes, and when its first byte came. */
   #readStartedAt: number | undefined;
@@ -222,9 +263,10 @@ export class SocketConnection implements Connection {
     }
     const unusable = this.#unusable();
     if (unusable !== undefined) return Promise.reject(unusable);
-    const timeoutMs = options.timeoutMs ?? this.#settings.readTimeoutMs;
+    const { deadline } = options;
+    const timeoutMs = options.timeoutMs ?? defaultTimeout(this.#settings.readTimeoutMs, deadline);
     const phase = options.phase ?? 'read';
-    if (!isTimeout(timeoutMs)) return Promise.reject(invalidTimeout());
+    if (!isTimeout(timeoutMs) || !isDeadline(deadline)) return Promise.reject(invalidTimeout());
     const started = performance.now();
     if (this.#reader.waiting === 0) {
       this.#readStartedAt = started;
@@ -232,7 +274,13 @@ export class SocketConnection implements Connection {
       this.#readBytes = 0;
     }
     return guard<Reply>(
-      { timeoutMs, phase, signal: options.signal, onInterrupt: (error) => this.#interrupt(error) },
+      {
+        timeoutMs,
+        deadline,
+        phase,
+        signal: options.signal,
+        onInterrupt: (error) => this.#interrupt(error),
+      },
       (settle) => {
         const withdraw = this.#reader.wait(settle);
         this.#flow();
@@ -257,19 +305,20 @@ export class SocketConnection implements Connection {
   }
 
   write(bytes: Uint8Array, options: WriteOptions = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? this.#settings.writeTimeoutMs;
-    if (!isTimeout(timeoutMs)) return Promise.reject(invalidTimeout());
+    const { deadline } = options;
+    const timeoutMs = options.timeoutMs ?? defaultTimeout(this.#settings.writeTimeoutMs, deadline);
+    if (!isTimeout(timeoutMs) || !isDeadline(deadline)) return Promise.reject(invalidTimeout());
     return this.#serialise(async () => {
       const started = performance.now();
-      await this.#writeChunk(bytes, timeoutMs, options.signal);
+      await this.#writeChunk(bytes, this.#writeTimeLeft(timeoutMs, deadline), options.signal);
       this.#slow('write', performance.now() - started, bytes.byteLength);
     });
   }
 
   writeStream(source: AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<number> {
-    const timeoutMs = options.timeoutMs ?? this.#settings.writeTimeoutMs;
-    if (!isTimeout(timeoutMs)) return Promise.reject(invalidTimeout());
-    const { signal } = options;
+    const { deadline, signal } = options;
+    const timeoutMs = options.timeoutMs ?? defaultTimeout(this.#settings.writeTimeoutMs, deadline);
+    if (!isTimeout(timeoutMs) || !isDeadline(deadline)) return Promise.reject(invalidTimeout());
     return this.#serialise(async () => {
       const started = performance.now();
       const iterator = source[Symbol.asyncIterator]();
@@ -277,7 +326,7 @@ export class SocketConnection implements Connection {
       let finished = false;
       try {
         for (;;) {
-          const next = await this.#pull(iterator, signal);
+          const next = await this.#pull(iterator, timeoutMs, deadline, signal);
           if (next.done === true) {
             finished = true;
             break;
@@ -290,7 +339,7 @@ export class SocketConnection implements Connection {
             );
           }
           if (chunk.byteLength === 0) continue;
-          await this.#writeChunk(chunk, timeoutMs, signal, true);
+          await this.#writeChunk(chunk, this.#writeTimeLeft(timeoutMs, deadline), signal, true);
           total += chunk.byteLength;
         }
       } catch (error) {
@@ -323,8 +372,9 @@ export class SocketConnection implements Connection {
         'upgradeToTls: wait for the STARTTLS reply and pending writes first',
       );
     }
-    const timeoutMs = options.timeoutMs ?? this.#settings.tlsTimeoutMs;
-    if (!isTimeout(timeoutMs)) throw invalidTimeout();
+    const { deadline } = options;
+    const timeoutMs = options.timeoutMs ?? defaultTimeout(this.#settings.tlsTimeoutMs, deadline);
+    if (!isTimeout(timeoutMs) || !isDeadline(deadline)) throw invalidTimeout();
     const settings =
       options.servername === undefined && options.tlsOptions === undefined
         ? this.#settings.tls
@@ -351,12 +401,19 @@ export class SocketConnection implements Connection {
       throw error;
     }
 
+    // A deadline already passed: fail before anything goes out (no ClientHello).
+    if (timeLeft(timeoutMs, deadline) <= 0) throw this.#expired('tls');
+
     this.#upgrading = true;
     this.#detach(this.#raw);
     this.#raw.pause();
     let result: Handshake;
     try {
-      result = await handshake(this.#raw, settings, { timeoutMs, signal: options.signal });
+      result = await handshake(this.#raw, settings, {
+        timeoutMs,
+        deadline,
+        signal: options.signal,
+      });
     } catch (error) {
       this.#upgrading = false;
       this.#fail(error as Error, false);
@@ -474,7 +531,13 @@ export class SocketConnection implements Connection {
    * leave in one `writev` instead of one syscall each: about 15 µs of client CPU less per 1 KB
    * message in the send benchmark. A source that waits for I/O lets the tick pass, so its
    * chunks go out as they come; and the socket is uncorked before any wait for `drain`, so
-   * the backpressure bound is unchanged.
+   * the backpressure bound is unchanged. Only a chunk under the socket's high-water mark corks
+   * it: a bigger one would fill the buffer at once and be uncorked right away, so it is written
+   * directly (behind whatever is corked, in one `writev` with it).
+   *
+   * A write the socket could not take whole waits for `drain`; one the kernel took at once
+   * (the socket's buffer is empty after it, the usual case for a large chunk on a fast link)
+   * resolves at once, without a `drain` wait per chunk.
    */
   #writeChunk(
     bytes: Uint8Array,
@@ -494,7 +557,7 @@ export class SocketConnection implements Connection {
     this.#usage.bytesSent += bytes.byteLength;
     this.#usage.writes++;
     this.#events.data('out', bytes);
-    if (cork && this.#corked === undefined) {
+    if (cork && this.#corked === undefined && bytes.byteLength < socket.writableHighWaterMark) {
       socket.cork();
       this.#corked = socket;
       process.nextTick(this.#uncork);
@@ -506,6 +569,9 @@ export class SocketConnection implements Connection {
     if (accepted) return Promise.resolve();
     // `drain` never comes while the socket is corked.
     this.#uncork();
+    // Written through to the kernel already: nothing is buffered, so nothing to wait for. (A
+    // destroyed socket also has nothing buffered, having taken nothing: that waits, and fails.)
+    if (socket.writableLength === 0 && !socket.destroyed) return Promise.resolve();
     const started = performance.now();
     return guard<void>(
       { timeoutMs, phase: 'write', signal, onInterrupt: (error) => this.#interrupt(error) },
@@ -523,19 +589,55 @@ export class SocketConnection implements Connection {
     });
   }
 
-  /** The next chunk of a stream, or an abort. */
+  /**
+   * The next chunk of a stream, within the write's `timeoutMs` and `deadline` (phase
+   * `body-source`: the caller's source is what stalled), or the abort, or the connection's
+   * failure as soon as it fails (a waiter in {@link #drainWaiters}): a server that closes while
+   * the source stalls must not leave the write pending.
+   */
   #pull(
     iterator: AsyncIterator<Uint8Array>,
+    timeoutMs: number,
+    deadline: number | undefined,
     signal: AbortSignal | undefined,
   ): Promise<IteratorResult<Uint8Array>> {
-    if (signal === undefined) return iterator.next();
     return guard<IteratorResult<Uint8Array>>(
-      { timeoutMs: undefined, phase: 'write', signal, onInterrupt: (e) => this.#interrupt(e) },
+      {
+        timeoutMs,
+        deadline,
+        phase: 'body-source',
+        signal,
+        onInterrupt: (e) => this.#interrupt(e),
+      },
       ({ resolve, reject }) => {
+        const unusable = this.#unusable();
+        if (unusable !== undefined) {
+          reject(unusable);
+          return undefined;
+        }
         iterator.next().then(resolve, reject);
-        return undefined;
+        this.#drainWaiters.add(reject);
+        return () => this.#drainWaiters.delete(reject);
       },
     );
+  }
+
+  /**
+   * What a write may still wait for the socket: the earlier of `timeoutMs` and `deadline`.
+   * Throws (failing the connection) when the deadline has passed, before anything is written.
+   */
+  #writeTimeLeft(timeoutMs: number, deadline: number | undefined): number {
+    if (deadline === undefined) return timeoutMs;
+    const left = timeLeft(timeoutMs, deadline);
+    if (left > 0) return left;
+    throw this.#expired('write');
+  }
+
+  /** A deadline that passed before a wait began: the connection fails as for any timeout. */
+  #expired(phase: TimeoutPhase): TimeoutError {
+    const error = new TimeoutError(phase, 0);
+    this.#fail(error, false);
+    return error;
   }
 
   #attach(socket: Socket): void {
@@ -660,9 +762,14 @@ export class SocketConnection implements Connection {
   }
 }
 
+/** A wait's own timeout when the caller gave none: the connection's, unless a deadline bounds it. */
+function defaultTimeout(connectionDefault: number, deadline: number | undefined): number {
+  return deadline === undefined ? connectionDefault : Number.POSITIVE_INFINITY;
+}
+
 function invalidTimeout(): TransportUsageError {
   return new TransportUsageError(
     'SMTP_TRANSPORT_INVALID_OPTIONS',
-    'timeoutMs must be a positive number of milliseconds',
+    'timeoutMs must be a positive number of milliseconds, and deadline a performance.now() time',
   );
 }

@@ -22,7 +22,7 @@ export interface TlsInfo {
   };
   /** True when the chain and the name were verified. False only with `rejectUnauthorized: false`. */
   readonly authorized: boolean;
-  /** Why verification failed, when `authorized` is false (`CERT_HAS_EXPIRED`...). */
+  /** Why verification failed, when `authorized` is false (`CERT_HAS_EXPIRED`...); sanitised. */
   readonly authorizationError: string | undefined;
   /** The SNI name sent, or `undefined` (IP literals get none, RFC 6066 section 3). */
   readonly servername: string | undefined;
@@ -32,7 +32,11 @@ export interface TlsInfo {
   readonly peerCertificate: CertificateSummary | undefined;
 }
 
-/** What a log line needs from a certificate; the full one is on the socket if ever needed. */
+/**
+ * What a log line needs from a certificate; the full one is on the socket if ever needed.
+ * `subject`, `issuer` and `subjectAltName` are the server's text, sanitised with
+ * `sanitizeServerText` from `@smtp/protocol` (control and bidi characters escaped, not cut).
+ */
 export interface CertificateSummary {
   /** `CN=mail.example.com, O=Example` */
   readonly subject: string;

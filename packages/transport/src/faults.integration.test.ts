@@ -317,7 +317,8 @@ describe('aborts', () => {
     };
     const writing = c.writeStream(source, { signal: controller.signal });
     setTimeout(() => controller.abort(), 30);
-    await expect(writing).rejects.toMatchObject({ code: 'SMTP_ABORTED', phase: 'write' });
+    // The phase names what was waited for: the caller's source, not the socket.
+    await expect(writing).rejects.toMatchObject({ code: 'SMTP_ABORTED', phase: 'body-source' });
     expect(returned).toBe(true);
     await expectNothingLeft();
   });

@@ -1,6 +1,6 @@
 /**
  * STARTTLS (RFC 3207) against test-servers: the good certificate by name and by IP, each bad
- * certificate refused, and the response-injection cases of SECURITY.md INV-2 against the
+ * certificate refused, and the response-injection cases of docs/security.md INV-2 against the
  * scripted server: bytes after the 220 in the same write, in a later write, and during the
  * handshake. In every refused case TLS never starts and nothing is left behind.
  */

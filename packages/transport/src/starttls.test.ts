@@ -3,7 +3,13 @@ import type tls from 'node:tls';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveTls } from './options.ts';
 import { ReplyReader } from './reply-reader.ts';
-import { bytesAfterStartTlsReply, DEFAULT_MIN_TLS_VERSION, tlsConnectOptions } from './starttls.ts';
+import {
+  authorizationText,
+  bytesAfterStartTlsReply,
+  DEFAULT_MIN_TLS_VERSION,
+  summarise,
+  tlsConnectOptions,
+} from './starttls.ts';
 import { encode } from './testing/net.ts';
 
 const socket = new net.Socket();
@@ -105,5 +111,47 @@ describe('bytesAfterStartTlsReply', () => {
     buffered.push(Buffer.from('250 x\r\n'));
     expect(bytesAfterStartTlsReply(new ReplyReader({}), buffered)).toBe(7);
     buffered.destroy();
+  });
+});
+
+describe('server text in TLS reports (INV-10)', () => {
+  it('escapes control and bidi characters in the certificate names, without cutting them', () => {
+    const long = 'a'.repeat(2000);
+    const summary = summarise({
+      subject: { CN: 'mx\u001b[2J.example', O: ['A', 'B\u202e'] },
+      issuer: { CN: 'CA\r\nforged: yes' },
+      subjectaltname: `DNS:mx.example, DNS:\u2066evil\u2069, DNS:${long}`,
+      valid_from: 'Jan  1 00:00:00 2030 GMT',
+      valid_to: 'Jan  1 00:00:00 2031 GMT',
+      fingerprint256: 'AA:BB',
+      serialNumber: '01',
+    } as unknown as tls.PeerCertificate);
+    expect(summary).toMatchObject({
+      subject: 'CN=mx\\x1b[2J.example, O=A+B\\u{202e}',
+      issuer: 'CN=CA\\x0d\\x0aforged: yes',
+      subjectAltName: `DNS:mx.example, DNS:\\u{2066}evil\\u{2069}, DNS:${long}`,
+      validFrom: 'Jan  1 00:00:00 2030 GMT',
+    });
+  });
+
+  it('keeps a certificate without alternative names, and reports none for an empty one', () => {
+    expect(
+      summarise({ subject: { CN: 'x' }, issuer: {} } as unknown as tls.PeerCertificate),
+    ).toMatchObject({ subject: 'CN=x', issuer: '', subjectAltName: undefined });
+    expect(summarise({} as tls.PeerCertificate)).toBeUndefined();
+    expect(summarise(undefined)).toBeUndefined();
+  });
+
+  it('reports an authorization error by its code, or its message sanitised', () => {
+    expect(authorizationText(undefined)).toBeUndefined();
+    expect(authorizationText(null)).toBeUndefined();
+    expect(authorizationText('CERT_HAS_EXPIRED')).toBe('CERT_HAS_EXPIRED');
+    expect(
+      authorizationText(Object.assign(new Error('x'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' })),
+    ).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(authorizationText(new Error("not in the cert's altnames: DNS:\u001b[31mevil"))).toBe(
+      "not in the cert's altnames: DNS:\\x1b[31mevil",
+    );
+    expect(authorizationText('x'.repeat(600))).toHaveLength(501);
   });
 });

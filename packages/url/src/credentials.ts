@@ -1,5 +1,5 @@
 /**
- * Credentials that keep their password out of logs (SECURITY.md INV-10).
+ * Credentials that keep their password out of logs (docs/security.md INV-10).
  *
  * Contract: the object returned by {@link createSmtpCredentials} is frozen; `username` is an
  * ordinary property, `password` is readable but non-enumerable, and `toJSON` plus the

@@ -8,12 +8,19 @@
  *
  * Every measurement runs in a fresh child process (this file, run with `--child`), so the peak
  * RSS (`VmHWM`, see `peakRss`) is that contender's alone, as `../shared/bench` does. A second table measures ours with a 5 MB and a 500 MB attachment
- * (scaled with `--quick`): peak RSS must not grow with the attachment's size.
+ * (scaled with `--quick`): peak RSS must not grow with the attachment's size. A third gives the
+ * bytes each contender allocates per attachment byte over an 8 MB attachment (in a child process
+ * started for it, see `lib/allocation.mjs`): encoder output, the native base64 string, joins,
+ * gathering.
+ *
+ * With `BENCH_MIME_BASELINE` naming a saved build of `@smtp/mime` (its `dist/index.js`, see
+ * `compose-small.mjs`), that build is measured too, as `baseline`, in every table but the second.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ALLOCATION_FLAGS, allocatedBy } from '../lib/allocation.mjs';
 import { median, prng, spread, table } from '../lib/measure.mjs';
 
 const CHUNK = 64 * 1024;
@@ -21,11 +28,18 @@ const POOL = 2 ** 20;
 const TEXT = `${'The quick brown fox jumps over the lazy dog. '.repeat(22).slice(0, 1000)}\n`;
 const self = fileURLToPath(import.meta.url);
 
-/** A Readable of `size` pseudo-random bytes, 64 KB subarrays of a 1 MB pool. */
+let pool;
+
+/**
+ * A Readable of `size` pseudo-random bytes, 64 KB subarrays of a 1 MB pool (made once per
+ * process, so that neither its time nor its allocation counts as the contender's).
+ */
 function attachmentStream(size) {
-  const random = prng(5322);
-  const pool = Buffer.alloc(POOL);
-  for (let i = 0; i < POOL; i++) pool[i] = Math.floor(random() * 256);
+  if (pool === undefined) {
+    const random = prng(5322);
+    pool = Buffer.alloc(POOL);
+    for (let i = 0; i < POOL; i++) pool[i] = Math.floor(random() * 256);
+  }
   let sent = 0;
   return new Readable({
     highWaterMark: CHUNK,
@@ -58,8 +72,10 @@ function mail(size) {
   };
 }
 
-async function composeOurs(size) {
-  const { Message } = await import('@smtp/mime');
+async function composeOurs(size, baseline = false) {
+  const { Message } = baseline
+    ? await import(pathToFileURL(process.env.BENCH_MIME_BASELINE).href)
+    : await import('@smtp/mime');
   const m = mail(size);
   const message = new Message({ ...m });
   let bytes = 0;
@@ -88,8 +104,16 @@ function peakRss() {
 
 /** Child mode: one measurement, one JSON line on stdout. */
 async function child(contender, size) {
-  const compose = contender === 'ours' ? composeOurs : composeNodemailer;
+  const compose =
+    contender === 'nodemailer'
+      ? composeNodemailer
+      : (bytes) => composeOurs(bytes, contender === 'baseline');
   await compose(Math.min(size, 4 * 2 ** 20)); // warm-up: loads the modules, JITs the hot path
+  if (process.argv[2] === '--alloc-child') {
+    const allocated = await allocatedBy(() => compose(size));
+    console.log(JSON.stringify({ perByte: allocated === null ? null : allocated / size }));
+    return;
+  }
   const rssBefore = process.memoryUsage().rss;
   const start = process.hrtime.bigint();
   const bytes = await compose(size);
@@ -97,8 +121,9 @@ async function child(contender, size) {
   console.log(JSON.stringify({ seconds, bytes, rssBefore, maxRss: peakRss() }));
 }
 
-function measure(contender, size) {
-  const out = execFileSync(process.execPath, [self, '--child', contender, String(size)], {
+function measure(contender, size, mode = '--child') {
+  const flags = mode === '--alloc-child' ? ALLOCATION_FLAGS : [];
+  const out = execFileSync(process.execPath, [...flags, self, mode, contender, String(size)], {
     encoding: 'utf8',
     maxBuffer: 2 ** 20,
   });
@@ -116,10 +141,16 @@ export async function run({ rounds, scale }) {
   console.log(
     `\n### Compose: 1 KB text + ${megabytes} MB streamed binary attachment, composed and drained (MB/s of attachment; nodemailer ${nodemailerPackage.version} MailComposer; each in a fresh process)\n`,
   );
-  const results = { ours: [], nodemailer: [] };
+  const contenders = [
+    'ours',
+    ...(process.env.BENCH_MIME_BASELINE ? ['baseline'] : []),
+    'nodemailer',
+  ];
+  const results = Object.fromEntries(contenders.map((name) => [name, []]));
   const ratios = [];
+  const baselineRatios = [];
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 ? ['nodemailer', 'ours'] : ['ours', 'nodemailer'];
+    const order = round % 2 ? [...contenders].reverse() : contenders;
     const seconds = {};
     for (const name of order) {
       const result = measure(name, size);
@@ -127,6 +158,7 @@ export async function run({ rounds, scale }) {
       seconds[name] = result.seconds;
     }
     ratios.push(seconds.nodemailer / seconds.ours);
+    if (seconds.baseline) baselineRatios.push(seconds.baseline / seconds.ours);
   }
   const row = (label, list) => [
     label,
@@ -139,12 +171,18 @@ export async function run({ rounds, scale }) {
     ['contender', 'MB/s', 'output MB', 'RSS before MB', 'peak RSS MB'],
     [
       row('ours, `Message.stream()`', results.ours),
+      ...(results.baseline ? [row('ours, baseline build', results.baseline)] : []),
       row('nodemailer `MailComposer`', results.nodemailer),
     ],
   );
   console.log(
     `\nours ÷ nodemailer, per round: ${spread(ratios, 2)}×, median ${median(ratios).toFixed(2)}×.`,
   );
+  if (baselineRatios.length > 0) {
+    console.log(
+      `ours ÷ baseline, per round: ${spread(baselineRatios, 2)}×, median ${median(baselineRatios).toFixed(2)}×.`,
+    );
+  }
 
   const small = Math.max(1, Math.round(5 * scale));
   const large = Math.round(500 * scale);
@@ -154,8 +192,17 @@ export async function run({ rounds, scale }) {
     ['attachment MB', 'RSS before MB', 'peak RSS MB'],
     sizes.map(([m, r]) => [m, mb(r.rssBefore).toFixed(0), mb(r.maxRss).toFixed(0)]),
   );
+
+  console.log(`\nBytes allocated per attachment byte (8 MB attachment, one process each):\n`);
+  table(
+    ['contender', 'allocated B per attachment B'],
+    contenders.map((name) => {
+      const { perByte } = measure(name, 8 * 2 ** 20, '--alloc-child');
+      return [name, perByte === null ? 'n/a (a collection ran)' : perByte.toFixed(2)];
+    }),
+  );
 }
 
-if (process.argv[2] === '--child') {
+if (process.argv[2] === '--child' || process.argv[2] === '--alloc-child') {
   await child(process.argv[3], Number(process.argv[4]));
 }

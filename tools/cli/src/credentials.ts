@@ -5,7 +5,7 @@
  * password on the command line lands in shell history and `ps` output.
  *
  * The password is handed to the client as `auth` and never printed: the URL shown to the user is
- * formatted by `@smtp/url` with the password as `***` (SECURITY.md INV-10).
+ * formatted by `@smtp/url` with the password as `***` (docs/security.md INV-10).
  */
 import { formatSmtpUrl, parseSmtpUrl, type SmtpUrl, UrlError } from '@smtp/url';
 import { CliInputError } from './cli-error.ts';

@@ -1,7 +1,10 @@
 /**
  * An in-memory `Connection` for the client's unit tests: replies come from a script, in order,
- * whatever is written; every write is recorded with whether the link was TLS at that moment, so
- * a test can assert exactly which bytes went out in plaintext (INV-1).
+ * whatever is written, but like a real server's, only once something drew them: the greeting at
+ * once, then one reply per command line written, one per message content (a `writeStream`, or a
+ * write ending with the `.` terminator) and one per BDAT chunk. A read with no reply due waits.
+ * Every write is recorded with whether the link was TLS at that moment, so a test can assert
+ * exactly which bytes went out in plaintext (INV-1).
  *
  * Script entries: a reply as text (`'250 ok'`, `'250-a\r\n250 b'`), an `Error` (the read fails
  * with it and the connection is destroyed, as the transport does), or `HANG` (the read waits
@@ -29,7 +32,7 @@ export interface Written {
   readonly bytes: Uint8Array;
   /** The link was TLS when these bytes were written. */
   readonly secure: boolean;
-  /** Written by `writeStream` (message content). */
+  /** Message content: written by `writeStream`, or in memory with its terminator. */
   readonly stream: boolean;
 }
 
@@ -85,6 +88,12 @@ export class FakeConnection implements Connection {
   #closed = false;
   #writes = 0;
   #replies = 0;
+  /** Replies drawn and not read yet (the greeting is due at once). */
+  #owed = 1;
+  /** Octets of a BDAT payload still to come. */
+  #bdatLeft = 0;
+  /** Reads waiting for a reply to become due. */
+  readonly #waiting: (() => void)[] = [];
   readonly #hanging = new Set<(error: Error) => void>();
 
   constructor(script: readonly ScriptEntry[], options: FakeOptions = {}) {
@@ -157,6 +166,26 @@ export class FakeConnection implements Connection {
 
   readReply(options: { signal?: AbortSignal; phase?: string } = {}): Promise<Reply> {
     if (this.destroyed) return Promise.reject(this.#closedError());
+    if (this.#owed === 0) {
+      return new Promise<Reply>((resolve, reject) => {
+        const fail = (error: Error): void => reject(error);
+        this.#hanging.add(fail);
+        options.signal?.addEventListener(
+          'abort',
+          () => {
+            this.#hanging.delete(fail);
+            this.destroy();
+            reject(new AbortError(options.phase ?? 'read'));
+          },
+          { once: true },
+        );
+        this.#waiting.push(() => {
+          this.#hanging.delete(fail);
+          this.readReply(options).then(resolve, reject);
+        });
+      });
+    }
+    this.#owed--;
     if (options.signal?.aborted) {
       this.destroy();
       return Promise.reject(new AbortError(options.phase ?? 'read'));
@@ -202,13 +231,34 @@ export class FakeConnection implements Connection {
       this.destroy();
       return Promise.reject(this.#options.failWrite.error);
     }
-    this.written.push({
-      text: decoder.decode(bytes),
-      bytes: bytes.slice(),
-      secure: this.#secure,
-      stream: false,
-    });
+    const text = decoder.decode(bytes);
+    const content = this.#bdatLeft === 0 && isContent(text);
+    this.written.push({ text, bytes: bytes.slice(), secure: this.#secure, stream: content });
+    this.#draw(text, bytes.byteLength);
     return Promise.resolve();
+  }
+
+  /** Counts the replies a write draws (see the module docblock). */
+  #draw(text: string, length: number): void {
+    if (this.#bdatLeft > 0) {
+      this.#bdatLeft -= length;
+      return;
+    }
+    if (isContent(text)) {
+      this.#due(1);
+      return;
+    }
+    for (const line of text.split('\r\n')) {
+      if (line === '') continue;
+      this.#due(1);
+      const bdat = /^BDAT (\d+)/i.exec(line);
+      if (bdat !== null) this.#bdatLeft = Number(bdat[1]);
+    }
+  }
+
+  #due(count: number): void {
+    this.#owed += count;
+    while (this.#owed > 0 && this.#waiting.length > 0) (this.#waiting.shift() as () => void)();
   }
 
   async writeStream(
@@ -238,6 +288,7 @@ export class FakeConnection implements Connection {
       chunks++;
       this.#writes++;
     }
+    this.#due(1);
     return total;
   }
 
@@ -270,6 +321,11 @@ export class FakeConnection implements Connection {
 
   ref(): void {}
   unref(): void {}
+}
+
+/** Message content with its terminator, written in one piece. */
+function isContent(text: string): boolean {
+  return text.endsWith('\r\n.\r\n') || text === '.\r\n';
 }
 
 /** A connector handing out the given fake connections in turn, recording the options it got. */

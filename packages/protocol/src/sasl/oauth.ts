@@ -10,11 +10,18 @@
  * decoded error in {@link OauthMechanism.serverError} for the client's error message, and refuses
  * a second challenge (`SMTP_SASL_TOO_MANY_ROUNDS`).
  *
- * The error is server text: every string in it is sanitised (control characters and non-ASCII
- * escaped, length capped) before it is exposed, so it can go into a log as is (INV-10).
+ * The error is server text: every string in it goes through `sanitizeServerText` (controls,
+ * escape sequences, bidi controls and line separators escaped; length capped) before it is
+ * exposed, so it can go into a log as is (INV-10).
  */
+import { sanitizeServerText } from '../server-text.ts';
 import { defineMechanism, type SaslMechanism, type SaslMechanismName } from './mechanism.ts';
-import { decodeUtf8, hasControlCharacter, invalidCredential, sanitizeServerText } from './text.ts';
+import {
+  decodeUtf8,
+  hasControlCharacter,
+  invalidCredential,
+  SASL_SERVER_TEXT_LENGTH,
+} from './text.ts';
 
 /**
  * The error a server reported in an XOAUTH2 or OAUTHBEARER error challenge, decoded and
@@ -49,7 +56,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export function parseOauthError(challenge: Uint8Array): OauthServerError {
   const decoded = decodeUtf8(challenge);
   if (decoded === undefined) return { text: '(error challenge is not UTF-8)' };
-  const error: Mutable<OauthServerError> = { text: sanitizeServerText(decoded) };
+  const error: Mutable<OauthServerError> = {
+    text: sanitizeServerText(decoded, SASL_SERVER_TEXT_LENGTH),
+  };
   let parsed: unknown;
   try {
     parsed = JSON.parse(decoded);
@@ -65,7 +74,8 @@ export function parseOauthError(challenge: Uint8Array): OauthServerError {
   ];
   for (const [property, key] of fields) {
     const value: unknown = (parsed as Record<string, unknown>)[key];
-    if (typeof value === 'string') error[property] = sanitizeServerText(value);
+    if (typeof value === 'string')
+      error[property] = sanitizeServerText(value, SASL_SERVER_TEXT_LENGTH);
   }
   return error;
 }

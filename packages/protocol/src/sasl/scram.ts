@@ -40,6 +40,7 @@
 import { decodeBase64, encodeBase64 } from '../base64.ts';
 import { constantTimeEqual, hmacSha256, pbkdf2HmacSha256, sha256 } from '../crypto/index.ts';
 import { SaslError } from '../errors.ts';
+import { sanitizeServerText } from '../server-text.ts';
 import { defineMechanism, type SaslMechanism } from './mechanism.ts';
 import { saslprep } from './saslprep.ts';
 import {
@@ -48,7 +49,7 @@ import {
   encodeSaslName,
   firstAttribute,
   invalidCredential,
-  sanitizeServerText,
+  SASL_SERVER_TEXT_LENGTH,
   utf8,
 } from './text.ts';
 
@@ -107,7 +108,7 @@ function serverMessage(challenge: Uint8Array, message: string): string {
     const error = firstAttribute(text).slice(2);
     throw new SaslError(
       'SMTP_SASL_SERVER_REJECTED',
-      `${MECHANISM}: the server refused the exchange: ${sanitizeServerText(error)}`,
+      `${MECHANISM}: the server refused the exchange: ${sanitizeServerText(error, SASL_SERVER_TEXT_LENGTH)}`,
     );
   }
   return text;

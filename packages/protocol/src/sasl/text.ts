@@ -1,7 +1,7 @@
 /**
  * Text helpers shared by the SASL mechanisms: UTF-8 in both directions, the checks on caller
- * credentials, GS2 names, and the sanitising of server text before it goes into an error
- * message.
+ * credentials, GS2 names, and how much server text goes into an error message (the sanitising
+ * itself is `sanitizeServerText` in `server-text.ts`).
  *
  * Contract: pure and synchronous; uses only `TextEncoder`/`TextDecoder` (see
  * `portable-globals.d.ts`). Internal to the package.
@@ -67,21 +67,10 @@ export function firstAttribute(text: string): string {
   return comma === -1 ? text : text.slice(0, comma);
 }
 
-/** Longest server text copied into an error message; the rest is cut and marked. */
-export const MAX_SERVER_TEXT = 200;
-
 /**
- * Server text made safe to put in an error message or a log (INV-10): every character outside
- * printable ASCII (controls, escape sequences, bidi overrides, line separators, anything
- * non-ASCII) becomes a `\u{...}` escape, and the result is cut to {@link MAX_SERVER_TEXT}
- * characters so a server cannot flood a log through an error.
+ * Longest server text (a SCRAM `e=` value, an OAuth error field) copied into an error message or
+ * an `OauthServerError`; the rest is cut and marked with `…`. Shorter than the default
+ * `MAX_SERVER_TEXT_LENGTH` because it is only ever a part of a message. The escaping itself is
+ * `sanitizeServerText` from `server-text.ts`, the package's one sanitiser.
  */
-export function sanitizeServerText(text: string): string {
-  let out = '';
-  for (const character of text) {
-    const code = character.codePointAt(0) as number;
-    out += code >= 0x20 && code < 0x7f ? character : `\\u{${code.toString(16)}}`;
-    if (out.length > MAX_SERVER_TEXT) return `${out.slice(0, MAX_SERVER_TEXT)}...`;
-  }
-  return out;
-}
+export const SASL_SERVER_TEXT_LENGTH = 200;

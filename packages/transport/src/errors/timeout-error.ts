@@ -3,13 +3,21 @@ import { brand } from './brand.ts';
 /**
  * What was being waited for when a deadline passed: `connect` (DNS and TCP), `tls` (a handshake),
  * `read` (a reply, unless the caller named the phase: `greeting`, `mail`, `data-end`...),
- * `write` (the socket accepting bytes), `close` (a graceful close).
+ * `write` (the socket accepting bytes), `body-source` (the caller's content stream in
+ * `writeStream` producing its next chunk), `close` (a graceful close).
  */
-export type TimeoutPhase = 'connect' | 'tls' | 'read' | 'write' | 'close' | (string & {});
+export type TimeoutPhase =
+  | 'connect'
+  | 'tls'
+  | 'read'
+  | 'write'
+  | 'body-source'
+  | 'close'
+  | (string & {});
 
 /**
  * A deadline passed. Deadlines run from the start of the operation and are not extended by
- * activity, so a server that trickles one byte at a time still hits them (SECURITY.md INV-8).
+ * activity, so a server that trickles one byte at a time still hits them (docs/security.md INV-8).
  * The connection is destroyed.
  */
 export class TimeoutError extends Error {
@@ -17,7 +25,10 @@ export class TimeoutError extends Error {
   readonly code = 'SMTP_TIMEOUT' as const;
   /** What was being waited for. */
   readonly phase: TimeoutPhase;
-  /** The deadline that passed, in milliseconds. */
+  /**
+   * How long the wait was allowed, in milliseconds: its timeout, or what was left of the
+   * caller's `deadline` when that came first (0 when the deadline had already passed).
+   */
   readonly timeoutMs: number;
 
   constructor(phase: TimeoutPhase, timeoutMs: number, options?: ErrorOptions) {

@@ -24,7 +24,8 @@ export type TlsFailureReason =
 
 /**
  * A TLS handshake (implicit TLS or STARTTLS) failed: the certificate was refused, or the peers
- * could not agree. Never retried in plaintext (SECURITY.md INV-1); the connection is destroyed.
+ * could not agree. Never retried in plaintext (docs/security.md INV-1); the connection is
+ * destroyed.
  */
 export class TlsError extends Error {
   override readonly name = 'TlsError' as const;

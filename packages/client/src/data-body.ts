@@ -1,0 +1,154 @@
+/**
+ * The content of a DATA transaction and its final reply (RFC 5321 section 4.1.1.4): the body,
+ * canonical on the wire (CRLF only, dot-stuffed, one terminator: INV-6), written with
+ * backpressure, then the reply to the end of data.
+ *
+ * A reply that arrives while the body is still being written stops it at once (decision 10 in
+ * docs/security.md). The reply to the end of data is awaited from the moment the body starts,
+ * so the reply is taken the moment it arrives, before a reset or a broken pipe that may follow
+ * it, and the caller sees the server's `552`, not an `EPIPE`:
+ * - a 4xx or 5xx is `rejected` with that reply;
+ * - a 2xx is a protocol error with outcome `unknown`: the server may have taken a truncated
+ *   message;
+ * - anything else is a protocol error, `not-sent`.
+ * The connection is dropped in every case: the data was cut short.
+ *
+ * Whether a reply came before the end of data is exact: it is decided in the callback that
+ * delivers the reply, and the end of data is handed to the transport only from another one.
+ *
+ * Outcome of a failure without a reply: `not-sent` before the end of data was handed to the
+ * transport, `unknown` after it (INV-9).
+ */
+import { createDataEncoder, ProtocolError, type Reply } from '@smtp/protocol';
+import type { SendError } from './errors.ts';
+import { failure, refusal } from './outcome.ts';
+import { verdict } from './replies.ts';
+import { toReplyInfo } from './reply-info.ts';
+import type { BodyResult, Envelope, TransactionContext } from './transaction-context.ts';
+import type { DataPlan } from './transaction-plan.ts';
+import { settleWithin, waitFor } from './wait.ts';
+
+function ignore(): void {}
+
+/** Writes the content after the `354` and reads the final reply. */
+export async function sendData(
+  context: TransactionContext,
+  plan: DataPlan,
+  envelope: Envelope,
+): Promise<BodyResult> {
+  const { wire, options, secrets, signal } = context;
+  const { timeouts } = options;
+  const connection = wire.connection;
+  let endHandedOver = false;
+  let early: Reply | undefined;
+  // No deadline of its own while the body is written (each block has one); once the end of
+  // data is handed over, the final-reply deadline starts (settleWithin below).
+  const finalRead = wire.read('message', { deadline: Number.POSITIVE_INFINITY, signal });
+  finalRead.then((reply) => {
+    if (endHandedOver) return;
+    early = reply;
+    connection.destroy();
+  }, ignore);
+
+  let size: number;
+  try {
+    const { body } = plan;
+    if (body.kind === 'bytes') {
+      endHandedOver = !connection.destroyed;
+      await wire.writeData(body.bytes, waitFor(timeouts.dataBlock, signal));
+      size = body.bytes.byteLength;
+    } else {
+      const encoded = dataEncoded(body.content(), () => {
+        endHandedOver = !connection.destroyed;
+      });
+      size = await wire.writeBody(encoded, timeouts.dataBlock, signal);
+    }
+  } catch (error) {
+    if (early !== undefined) throw earlyReply(context, early, envelope);
+    const reply = endHandedOver ? await finalRead.catch(ignore) : undefined;
+    if (reply === undefined) {
+      connection.destroy();
+      throw failure(secrets, error, endHandedOver ? 'unknown' : 'not-sent', envelope.rejected);
+    }
+    // The end of data went out and its reply came, though the write reported a failure (the
+    // server closed right after answering): the reply decides.
+    return final(context, reply, plan.prepared.size ?? 0, envelope);
+  }
+  if (early !== undefined) throw earlyReply(context, early, envelope);
+  let reply: Reply;
+  try {
+    reply = await settleWithin(finalRead, waitFor(timeouts.dataFinal, signal), 'data-final', () =>
+      connection.destroy(),
+    );
+  } catch (error) {
+    connection.destroy();
+    throw failure(secrets, error, 'unknown', envelope.rejected);
+  }
+  return final(context, reply, size, envelope);
+}
+
+/** The reply to the end of data. */
+function final(
+  context: TransactionContext,
+  reply: Reply,
+  size: number,
+  envelope: Envelope,
+): BodyResult {
+  const { secrets, wire } = context;
+  let kind: ReturnType<typeof verdict>;
+  try {
+    kind = verdict('message', reply);
+  } catch (error) {
+    wire.connection.destroy();
+    throw failure(secrets, error, 'unknown', envelope.rejected);
+  }
+  const info = toReplyInfo(reply, 'message', secrets);
+  if (kind === 'closing') wire.connection.destroy();
+  if (kind !== 'ok')
+    throw refusal(secrets, info, envelope.rejected, 'The server refused the message');
+  // A reply no command drew, already waiting: the dialogue is out of step from here on. The
+  // message itself was accepted, in order.
+  if (wire.pendingReplies > 0) wire.connection.destroy();
+  return { reply: info, size };
+}
+
+/** A reply that came before the end of data (see the module docblock). */
+function earlyReply(context: TransactionContext, reply: Reply, envelope: Envelope): SendError {
+  const { secrets, wire } = context;
+  wire.connection.destroy();
+  const code = reply.code;
+  if (code >= 400 && code < 600) {
+    return refusal(
+      secrets,
+      toReplyInfo(reply, 'message', secrets),
+      envelope.rejected,
+      'The server refused the message while it was being sent',
+    );
+  }
+  const positive = code >= 200 && code < 300;
+  const error = new ProtocolError(
+    'SMTP_PROTOCOL_UNEXPECTED_REPLY',
+    positive
+      ? `The server answered ${code} before the end of data was sent: it may have taken a truncated message`
+      : `Unexpected ${code} reply while the message was being sent`,
+  );
+  return failure(secrets, error, positive ? 'unknown' : 'not-sent', envelope.rejected);
+}
+
+/**
+ * The DATA form of a content stream: CRLF only, dot-stuffed, one terminator (INV-6).
+ * `onEnd` runs just before the terminator is handed over.
+ */
+async function* dataEncoded(
+  content: AsyncIterable<Uint8Array>,
+  onEnd: () => void,
+): AsyncGenerator<Uint8Array> {
+  const encoder = createDataEncoder();
+  for await (const chunk of content) {
+    const out = encoder.push(chunk);
+    if (out.byteLength > 0) yield out;
+  }
+  const end = encoder.end();
+  onEnd();
+  yield end;
+}

@@ -1,0 +1,157 @@
+/**
+ * The plan, reached directly: a pure function of the message, the server's capabilities and the
+ * options, so every check "before any byte" is tested here without a connection.
+ */
+import { type Capabilities, InvalidInputError } from '@smtp/protocol';
+import { describe, expect, it } from 'vitest';
+import { batchShape, envelopeBatches } from './envelope-batch.ts';
+import { SecurityError } from './errors.ts';
+import { Message } from './index.ts';
+import { createClientLog } from './logging.ts';
+import { createSecrets } from './redact.ts';
+import { noCapabilities } from './smtp-connection.ts';
+import { ENCODE_IN_PLAN_LIMIT, type PlanContext, planTransaction } from './transaction-plan.ts';
+
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+function context(
+  capabilities: Partial<Capabilities> = {},
+  lines: string[] = [],
+  options: Partial<PlanContext['options']> = {},
+): PlanContext {
+  return {
+    capabilities: { ...noCapabilities('mx.example'), ...capabilities },
+    secure: false,
+    options: { chunking: 'auto', chunkSize: 65_536, allowFileAccess: true, ...options },
+    log: createClientLog({ log: (line) => lines.push(line) }, createSecrets()),
+  };
+}
+
+const raw = (body: string | Uint8Array, to: string[] = ['b@example.com']) => ({
+  envelope: { from: 'a@example.com', to },
+  raw: body,
+});
+
+describe('planTransaction', () => {
+  it('encodes MAIL and every RCPT, and DATA-encodes content in memory with its terminator', () => {
+    const plan = planTransaction(
+      raw('Subject: x\r\n\r\n.dot\nbare LF\r\n', ['b@example.com', 'c@example.com']),
+      context(),
+      {},
+    );
+    expect(decode(plan.mail)).toBe('MAIL FROM:<a@example.com>\r\n');
+    expect(plan.rcpts.map((r) => decode(r.line))).toEqual([
+      'RCPT TO:<b@example.com>\r\n',
+      'RCPT TO:<c@example.com>\r\n',
+    ]);
+    expect(plan.bdat).toBe(false);
+    expect(plan.body.kind).toBe('bytes');
+    if (plan.body.kind === 'bytes') {
+      expect(decode(plan.body.bytes)).toBe('Subject: x\r\n\r\n..dot\r\nbare LF\r\n.\r\n');
+    }
+  });
+
+  it('a Message streams its content (encoded as it is sent)', () => {
+    const plan = planTransaction(
+      new Message({ from: 'a@example.com', to: 'b@example.com', text: 'hi' }),
+      context(),
+      {},
+    );
+    expect(plan.body.kind === 'stream' || plan.body.kind === 'bytes').toBe(true);
+  });
+
+  it('content in memory over the limit is checked now and streamed later', () => {
+    const big = new Uint8Array(ENCODE_IN_PLAN_LIMIT + 10).fill(0x61);
+    for (let i = 500; i < big.length; i += 500) big[i] = 0x0a;
+    const plan = planTransaction(raw(big), context(), {});
+    expect(plan.body.kind).toBe('stream');
+    big[big.length - 3] = 0;
+    expect(() => planTransaction(raw(big), context(), {})).toThrow(InvalidInputError);
+  });
+
+  it('a NUL or a line over 998 octets in memory fails before anything is written', () => {
+    expect(() => planTransaction(raw('a\u0000b\r\n'), context(), {})).toThrow(InvalidInputError);
+    expect(() => planTransaction(raw(`${'x'.repeat(999)}\r\n`), context(), {})).toThrow(
+      InvalidInputError,
+    );
+  });
+
+  it('SIZE when offered and the size is known; a message over it is refused', () => {
+    const plan = planTransaction(raw('Subject: x\r\n\r\nhi\r\n'), context({ size: 1000 }), {});
+    expect(decode(plan.mail)).toContain(' SIZE=');
+    expect(() => planTransaction(raw('x'.repeat(50)), context({ size: 10 }), {})).toThrow(
+      SecurityError,
+    );
+  });
+
+  it('REQUIRETLS needs TLS and the extension', () => {
+    expect(() =>
+      planTransaction(raw('x\r\n'), context({ requireTls: true }), { requireTls: true }),
+    ).toThrow(/not TLS/);
+    const plan = planTransaction(
+      raw('x\r\n'),
+      { ...context({ requireTls: true }), secure: true },
+      { requireTls: true },
+    );
+    expect(decode(plan.mail)).toContain(' REQUIRETLS');
+  });
+
+  it('MT-PRIORITY only when offered; otherwise left out and logged', () => {
+    const offered = planTransaction(raw('x\r\n'), context({ mtPriority: true }), { priority: -3 });
+    expect(decode(offered.mail)).toContain(' MT-PRIORITY=-3');
+    const lines: string[] = [];
+    const missing = planTransaction(raw('x\r\n'), context({}, lines), { priority: 5 });
+    expect(decode(missing.mail)).not.toContain('MT-PRIORITY');
+    expect(lines.join('\n')).toMatch(/MT-PRIORITY/);
+    expect(() =>
+      planTransaction(raw('x\r\n'), context({ mtPriority: true }), { priority: 12 }),
+    ).toThrow(InvalidInputError);
+  });
+
+  it('BDAT frames content in memory when chunking is on and offered', () => {
+    const plan = planTransaction(
+      raw('Subject: x\r\n\r\nhello\r\n'),
+      context({ chunking: true }, [], { chunking: true, chunkSize: 8 }),
+      {},
+    );
+    expect(plan.bdat).toBe(true);
+    if (plan.bdat && plan.body.kind === 'frames') {
+      const commands = plan.body.frames.map((f) => decode(f.command));
+      expect(commands.at(-1)).toMatch(/^BDAT \d+ LAST\r\n$/);
+      expect(commands.slice(0, -1).every((c) => c === 'BDAT 8\r\n')).toBe(true);
+    } else {
+      throw new Error('expected frames');
+    }
+  });
+
+  it('BINARYMIME needs CHUNKING and BINARYMIME', () => {
+    const binary = { ...raw(new Uint8Array([0, 1, 2, 13, 10])), body: 'BINARYMIME' as const };
+    expect(() => planTransaction(binary, context(), {})).toThrow(InvalidInputError);
+    const plan = planTransaction(binary, context({ chunking: true, binaryMime: true }), {});
+    expect(plan.bdat && plan.binary).toBe(true);
+    expect(decode(plan.mail)).toContain('BODY=BINARYMIME');
+  });
+});
+
+describe('envelopeBatches (the batch builder)', () => {
+  const plan = planTransaction(raw('x\r\n', ['b@example.com', 'c@example.com']), context(), {});
+
+  it('pipelined: MAIL, every RCPT and DATA in one write, with the replies it must draw', () => {
+    const batches = envelopeBatches(plan, batchShape(plan, true, false));
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.commands).toEqual(['MAIL', 'RCPT', 'RCPT', 'DATA']);
+    expect(decode(batches[0]?.bytes as Uint8Array)).toBe(
+      'MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nRCPT TO:<c@example.com>\r\nDATA\r\n',
+    );
+  });
+
+  it('requireAllRecipients keeps DATA out of the batch', () => {
+    const batches = envelopeBatches(plan, batchShape(plan, true, true));
+    expect(batches[0]?.commands).toEqual(['MAIL', 'RCPT', 'RCPT']);
+  });
+
+  it('without PIPELINING, one command per write', () => {
+    const batches = envelopeBatches(plan, batchShape(plan, false, false));
+    expect(batches.map((b) => b.commands)).toEqual([['MAIL'], ['RCPT'], ['RCPT']]);
+  });
+});

@@ -1,0 +1,266 @@
+/**
+ * The plan of one mail transaction (RFC 5321 section 3.3): everything decided, checked and
+ * encoded before the first byte of it is written, as a pure function of the message, the
+ * server's capabilities and the options. So a refusal here costs nothing and leaves the
+ * connection as it was, and "nothing was sent" in an error is true.
+ *
+ * Checked here:
+ * - a message needing SMTPUTF8 the server does not offer: `SecurityError` `SMTP_SMTPUTF8_UNAVAILABLE`;
+ * - REQUIRETLS asked on a link without TLS or to a server without it (policy.ts);
+ * - a known size over the server's SIZE (RFC 1870): `SMTP_MESSAGE_TOO_LARGE`;
+ * - BINARYMIME without CHUNKING, 8-bit raw content without 8BITMIME;
+ * - every command is encoded, so invalid input is an `InvalidInputError` (INV-5);
+ * - content already in memory is DATA-encoded (or BDAT-framed) here, in one pass, so a NUL or a
+ *   line over 998 octets in it fails before MAIL, not in the middle of the data (INV-6).
+ *
+ * Left out with a line in the log rather than failing, because the RFCs say a client must not
+ * send them to a server that does not offer them: DSN parameters (RFC 3461 section 4) and
+ * MT-PRIORITY (RFC 6710 section 3).
+ */
+import type { Message } from '@smtp/mime';
+import {
+  type BdatFrame,
+  type Capabilities,
+  createBdatFramer,
+  createDataEncoder,
+  type DsnNotify,
+  encodeDataBody,
+  encodeMailFrom,
+  encodeRcptTo,
+  InvalidInputError,
+  type MailFromParameters,
+  type RcptToParameters,
+} from '@smtp/protocol';
+import { SecurityError } from './errors.ts';
+import type { ClientLog } from './logging.ts';
+import {
+  type PreparedMessage,
+  prepareMessage,
+  type RawBodyType,
+  type RawMessage,
+} from './message-source.ts';
+import type { ResolvedClientOptions } from './options.ts';
+import { checkRequireTls } from './policy.ts';
+
+/** Delivery status notification wishes for one send (RFC 3461); they override the message's. */
+export interface DsnSendOptions {
+  /** `NOTIFY=` on every RCPT: `'NEVER'`, or some of `SUCCESS`, `FAILURE`, `DELAY`. */
+  readonly notify?: 'NEVER' | readonly ('SUCCESS' | 'FAILURE' | 'DELAY')[];
+  /** `RET=` on MAIL. */
+  readonly ret?: 'FULL' | 'HDRS';
+  /** `ENVID=` on MAIL: printable ASCII, up to 100 characters. */
+  readonly envelopeId?: string;
+  /** `ORCPT=rfc822;<recipient>` on every RCPT. Default false. */
+  readonly orcpt?: boolean;
+}
+
+/** Options of one `send()`. */
+export interface SendOptions {
+  /** Aborts the send: queued, it leaves the queue; running, the connection is destroyed. */
+  readonly signal?: AbortSignal;
+  /** DSN wishes; see {@link DsnSendOptions}. Sent only when the server offers DSN. */
+  readonly dsn?: DsnSendOptions;
+  /** `ENVID=`: the same as `dsn.envelopeId`. */
+  readonly envid?: string;
+  /** REQUIRETLS (RFC 8689): fails with `SMTP_REQUIRETLS_UNAVAILABLE` unless TLS and the extension. */
+  readonly requireTls?: boolean;
+  /**
+   * Message priority (RFC 6710 `MT-PRIORITY`), an integer from -9 (lowest) to 9 (highest).
+   * Sent only when the server offers MT-PRIORITY; otherwise left out and the log says so.
+   */
+  readonly priority?: number;
+}
+
+/** Content that is encoded (DATA) or framed (BDAT) as it is sent. */
+export interface StreamBody {
+  readonly kind: 'stream';
+  readonly content: () => AsyncIterable<Uint8Array>;
+}
+
+/** DATA content: in memory and already encoded with its terminator, or a stream. */
+export type DataBody = { readonly kind: 'bytes'; readonly bytes: Uint8Array } | StreamBody;
+
+/** BDAT content: in memory and already cut into frames (the last `BDAT n LAST`), or a stream. */
+export type BdatBody =
+  | { readonly kind: 'frames'; readonly frames: readonly BdatFrame[] }
+  | StreamBody;
+
+/** What every plan holds: everything checked and encoded, nothing written. */
+interface PlanCommon {
+  readonly prepared: PreparedMessage;
+  readonly mail: Uint8Array;
+  readonly rcpts: readonly { readonly recipient: string; readonly line: Uint8Array }[];
+}
+
+/** A transaction whose content goes with DATA. */
+export interface DataPlan extends PlanCommon {
+  readonly bdat: false;
+  readonly body: DataBody;
+}
+
+/** A transaction whose content goes in BDAT chunks (RFC 3030). */
+export interface BdatPlan extends PlanCommon {
+  readonly bdat: true;
+  /** BODY=BINARYMIME: octets as they are. */
+  readonly binary: boolean;
+  readonly body: BdatBody;
+}
+
+/** A transaction ready to run. */
+export type TransactionPlan = DataPlan | BdatPlan;
+
+/** What the plan needs of the connection it will run on. */
+export interface PlanContext {
+  readonly capabilities: Capabilities;
+  /** The link is TLS. */
+  readonly secure: boolean;
+  readonly options: Pick<ResolvedClientOptions, 'chunking' | 'chunkSize' | 'allowFileAccess'>;
+  readonly log: ClientLog;
+}
+
+function toNotify(notify: DsnSendOptions['notify']): readonly DsnNotify[] | undefined {
+  if (notify === undefined) return undefined;
+  return notify === 'NEVER' ? ['NEVER'] : notify;
+}
+
+/**
+ * Checks and encodes a transaction for a server with these capabilities. Throws before any I/O:
+ * `SecurityError` (SMTPUTF8, REQUIRETLS, SIZE), `InvalidInputError` (commands, content in
+ * memory), mime errors.
+ */
+export function planTransaction(
+  input: Message | RawMessage,
+  context: PlanContext,
+  send: SendOptions,
+): TransactionPlan {
+  const { capabilities, secure, options, log } = context;
+  const prepared = prepareMessage(input, {
+    allow8Bit: capabilities.eightBitMime,
+    smtpUtf8Offered: capabilities.smtpUtf8,
+    allowFileAccess: options.allowFileAccess,
+  });
+  if (prepared.smtpUtf8 && !capabilities.smtpUtf8) {
+    throw new SecurityError(
+      'SMTP_SMTPUTF8_UNAVAILABLE',
+      'The message has a UTF-8 address and the server does not offer SMTPUTF8; nothing was sent',
+    );
+  }
+  if (send.requireTls === true) checkRequireTls(secure, capabilities.requireTls);
+  const size = prepared.size;
+  if (
+    capabilities.size !== undefined &&
+    capabilities.size > 0 &&
+    size !== undefined &&
+    size > capabilities.size
+  ) {
+    throw new SecurityError(
+      'SMTP_MESSAGE_TOO_LARGE',
+      `The message is ${size} octets and the server takes at most ${capabilities.size}; nothing was sent`,
+    );
+  }
+  const bodyType: RawBodyType = prepared.body;
+  const chunkingWanted =
+    options.chunking === true || (options.chunking === 'auto' && bodyType === 'BINARYMIME');
+  const bdat = capabilities.chunking && chunkingWanted;
+  if (bodyType === 'BINARYMIME' && !(bdat && capabilities.binaryMime)) {
+    throw new InvalidInputError(
+      'SMTP_INVALID_PARAMETER',
+      'The message is BINARYMIME and the server does not offer CHUNKING and BINARYMIME (or chunking is off); nothing was sent',
+    );
+  }
+  if (bodyType === '8BITMIME' && !capabilities.eightBitMime) {
+    // Only raw input gets here: a Message is serialised 7bit-safe when 8BITMIME is missing.
+    throw new InvalidInputError(
+      'SMTP_INVALID_NON_ASCII',
+      'The raw message has 8-bit content and the server does not offer 8BITMIME; nothing was sent',
+    );
+  }
+
+  const dsnOptions = send.dsn;
+  const envid = send.envid ?? dsnOptions?.envelopeId ?? prepared.dsn?.envelopeId;
+  const notify = toNotify(dsnOptions?.notify ?? prepared.dsn?.notify);
+  const ret = dsnOptions?.ret ?? prepared.dsn?.ret;
+  const wantsDsn =
+    notify !== undefined || ret !== undefined || envid !== undefined || dsnOptions?.orcpt === true;
+  const dsn = wantsDsn && capabilities.dsn;
+  if (wantsDsn && !dsn) {
+    log.info('the server does not offer DSN: delivery notification parameters not sent');
+  }
+  const priority = send.priority;
+  const sendPriority = priority !== undefined && capabilities.mtPriority;
+  if (priority !== undefined && !sendPriority) {
+    log.info('the server does not offer MT-PRIORITY: the priority was not sent');
+  }
+
+  const mailParams: MailFromParameters = {
+    ...(capabilities.size !== undefined && size !== undefined ? { size } : {}),
+    ...(bodyType === '8BITMIME' ? { body: '8BITMIME' as const } : {}),
+    ...(bodyType === 'BINARYMIME' ? { body: 'BINARYMIME' as const } : {}),
+    ...(prepared.smtpUtf8 ? { smtpUtf8: true } : {}),
+    ...(dsn && ret !== undefined ? { ret } : {}),
+    ...(dsn && envid !== undefined ? { envid } : {}),
+    ...(send.requireTls === true ? { requireTls: true } : {}),
+    ...(sendPriority ? { mtPriority: priority } : {}),
+  };
+  const mail = encodeMailFrom(prepared.from, mailParams);
+  const rcptParams: RcptToParameters | undefined =
+    prepared.smtpUtf8 || dsn
+      ? {
+          ...(prepared.smtpUtf8 ? { smtpUtf8: true } : {}),
+          ...(dsn && notify !== undefined ? { notify } : {}),
+        }
+      : undefined;
+  const rcpts = prepared.to.map((recipient) => {
+    const params =
+      dsn && dsnOptions?.orcpt === true ? { ...rcptParams, orcpt: recipient } : rcptParams;
+    return { recipient, line: encodeRcptTo(recipient, params) };
+  });
+  const common: PlanCommon = { prepared, mail, rcpts };
+  if (bdat) {
+    const binary = bodyType === 'BINARYMIME';
+    return { ...common, bdat, binary, body: bdatBody(prepared, binary, options.chunkSize) };
+  }
+  return { ...common, bdat, body: dataBody(prepared) };
+}
+
+/**
+ * Content in memory up to this size is encoded once, at plan time, and written in one piece;
+ * larger content is checked at plan time and encoded again as it is streamed, so that memory
+ * does not double for a large raw message.
+ */
+export const ENCODE_IN_PLAN_LIMIT = 4 * 1024 * 1024;
+
+/** Slices for checking large content in memory: the encoder's output per slice stays small. */
+const CHECK_SLICE = 65_536;
+
+/**
+ * DATA content, encoded or checked now (INV-6: a NUL, or a line over 998 octets, fails before
+ * MAIL is written). A stream cannot be checked before it is read: its errors come as it is sent.
+ */
+function dataBody(prepared: PreparedMessage): DataBody {
+  const bytes = prepared.bytes;
+  if (bytes === undefined) return { kind: 'stream', content: prepared.content };
+  if (bytes.byteLength <= ENCODE_IN_PLAN_LIMIT)
+    return { kind: 'bytes', bytes: encodeDataBody(bytes) };
+  const encoder = createDataEncoder();
+  for (let at = 0; at < bytes.byteLength; at += CHECK_SLICE) {
+    encoder.push(bytes.subarray(at, at + CHECK_SLICE));
+  }
+  encoder.end();
+  return { kind: 'stream', content: prepared.content };
+}
+
+/** BDAT content, framed or checked now (the text mode's rules are the same as DATA's). */
+function bdatBody(prepared: PreparedMessage, binary: boolean, chunkSize: number): BdatBody {
+  const bytes = prepared.bytes;
+  if (bytes === undefined) return { kind: 'stream', content: prepared.content };
+  const framer = createBdatFramer({ chunkSize, binary });
+  if (bytes.byteLength <= ENCODE_IN_PLAN_LIMIT) {
+    return { kind: 'frames', frames: [...framer.push(bytes), framer.end()] };
+  }
+  for (let at = 0; at < bytes.byteLength; at += CHECK_SLICE) {
+    framer.push(bytes.subarray(at, at + CHECK_SLICE));
+  }
+  framer.end();
+  return { kind: 'stream', content: prepared.content };
+}

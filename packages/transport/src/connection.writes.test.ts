@@ -1,0 +1,87 @@
+/**
+ * How stream writes meet the socket: which chunks cork it (only those under its high-water
+ * mark), and a write the kernel took whole resolving without a `drain` wait. Both matter for a
+ * large body (tools/bench, suite `large-send`): a tick per chunk lets a Node `Readable` source
+ * fill up, so the next pull gets two chunks joined.
+ */
+import net from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { connect } from './connect.ts';
+import type { Connection } from './connection.ts';
+import { type InlineServer, listen } from './testing/net.ts';
+
+let server: InlineServer | undefined;
+let connection: Connection | undefined;
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  connection?.destroy();
+  connection = undefined;
+  await server?.close();
+  server = undefined;
+});
+
+/** A server that reads everything and counts it. */
+async function sink(received: { bytes: number }): Promise<InlineServer> {
+  return listen((socket) => {
+    socket.on('data', (chunk: Buffer) => {
+      received.bytes += chunk.length;
+    });
+  });
+}
+
+async function* chunks(sizes: readonly number[]): AsyncGenerator<Uint8Array> {
+  for (const size of sizes) yield new Uint8Array(size).fill(0x61);
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+describe('stream writes', () => {
+  it('corks the socket for chunks under its high-water mark only', async () => {
+    const received = { bytes: 0 };
+    server = await sink(received);
+    connection = await connect({ host: '127.0.0.1', port: server.port });
+    const cork = vi.spyOn(net.Socket.prototype, 'cork');
+    // Over the mark on any Node version (16 KiB on Node 20, 64 KiB from Node 22).
+    const big = 256 * 1024;
+    expect(await connection.writeStream(chunks([big, big]))).toBe(2 * big);
+    expect(cork).not.toHaveBeenCalled();
+    expect(await connection.writeStream(chunks([100, 100, big]))).toBe(200 + big);
+    expect(cork).toHaveBeenCalledTimes(1);
+    await until(() => received.bytes === 3 * big + 200);
+  });
+
+  it('does not wait for drain when the kernel took the whole chunk', async () => {
+    const received = { bytes: 0 };
+    server = await sink(received);
+    connection = await connect({ host: '127.0.0.1', port: server.port, writeTimeoutMs: 5000 });
+    // As for a chunk over the mark: write() says "wait", yet the small chunk left at once.
+    const write = net.Socket.prototype.write;
+    vi.spyOn(net.Socket.prototype, 'write').mockImplementation(function (
+      this: net.Socket,
+      ...args: Parameters<net.Socket['write']>
+    ) {
+      write.apply(this, args);
+      return false;
+    });
+    const started = performance.now();
+    expect(await connection.writeStream(chunks([10, 10, 10]))).toBe(30);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(connection.usage.sendMs).toBe(0);
+    await until(() => received.bytes === 30);
+  });
+
+  it('still fails a write the socket refused because it was destroyed', async () => {
+    server = await sink({ bytes: 0 });
+    connection = await connect({ host: '127.0.0.1', port: server.port, writeTimeoutMs: 5000 });
+    vi.spyOn(net.Socket.prototype, 'write').mockImplementation(function (this: net.Socket) {
+      this.destroy();
+      return false;
+    });
+    await expect(connection.writeStream(chunks([10]))).rejects.toMatchObject({
+      code: 'SMTP_CONNECTION_CLOSED',
+    });
+  });
+});
