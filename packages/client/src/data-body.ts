@@ -13,8 +13,11 @@
  * - anything else is a protocol error, `not-sent`.
  * The connection is dropped in every case: the data was cut short.
  *
- * Whether a reply came before the end of data is exact: it is decided in the callback that
- * delivers the reply, and the end of data is handed to the transport only from another one.
+ * A reply counts as early until the transport has taken every byte of the body, the end of data
+ * included. That errs on the safe side: a reply that came as the last bytes were leaving is
+ * treated as early, so a `250` there is `unknown`, never `accepted` for a message the server
+ * may not have had whole. It is decided in the callback that delivers the reply, so nothing
+ * written later can change the answer.
  *
  * Outcome of a failure without a reply: `not-sent` before the end of data was handed to the
  * transport, `unknown` after it (INV-9).
@@ -39,13 +42,17 @@ export async function sendData(
   const { wire, options, secrets, signal } = context;
   const { timeouts } = options;
   const connection = wire.connection;
-  let endHandedOver = false;
+  // The end of data was handed to the transport: from here a failure is `unknown` (INV-9).
+  let endWritten = false;
+  // The transport took every byte, the end of data included: a reply from here on is the
+  // final one. Until then it is an early reply, which is the safe side to err on.
+  let sent = false;
   let early: Reply | undefined;
-  // No deadline of its own while the body is written (each block has one); once the end of
-  // data is handed over, the final-reply deadline starts (settleWithin below).
+  // No deadline of its own while the body is written (each block has one); once the body is
+  // sent, the final-reply deadline starts (settleWithin below).
   const finalRead = wire.read('message', { deadline: Number.POSITIVE_INFINITY, signal });
   finalRead.then((reply) => {
-    if (endHandedOver) return;
+    if (sent) return;
     early = reply;
     connection.destroy();
   }, ignore);
@@ -54,27 +61,22 @@ export async function sendData(
   try {
     const { body } = plan;
     if (body.kind === 'bytes') {
-      endHandedOver = !connection.destroyed;
+      endWritten = !connection.destroyed;
       await wire.writeData(body.bytes, waitFor(timeouts.dataBlock, signal));
       size = body.bytes.byteLength;
     } else {
       const encoded = dataEncoded(body.content(), () => {
-        endHandedOver = !connection.destroyed;
+        endWritten = !connection.destroyed;
       });
       size = await wire.writeBody(encoded, timeouts.dataBlock, signal);
     }
+    sent = early === undefined;
   } catch (error) {
-    if (early !== undefined) throw earlyReply(context, early, envelope);
-    const reply = endHandedOver ? await finalRead.catch(ignore) : undefined;
-    if (reply === undefined) {
-      connection.destroy();
-      throw failure(secrets, error, endHandedOver ? 'unknown' : 'not-sent', envelope.rejected);
-    }
-    // The end of data went out and its reply came, though the write reported a failure (the
-    // server closed right after answering): the reply decides.
-    return final(context, reply, plan.prepared.size ?? 0, envelope);
+    if (early !== undefined) throw earlyReply(context, early, envelope, endWritten);
+    connection.destroy();
+    throw failure(secrets, error, endWritten ? 'unknown' : 'not-sent', envelope.rejected);
   }
-  if (early !== undefined) throw earlyReply(context, early, envelope);
+  if (early !== undefined) throw earlyReply(context, early, envelope, endWritten);
   let reply: Reply;
   try {
     reply = await settleWithin(finalRead, waitFor(timeouts.dataFinal, signal), 'data-final', () =>
@@ -112,8 +114,16 @@ function final(
   return { reply: info, size };
 }
 
-/** A reply that came before the end of data (see the module docblock). */
-function earlyReply(context: TransactionContext, reply: Reply, envelope: Envelope): SendError {
+/**
+ * A reply that came before the body was sent (see the module docblock). `endWritten`: the end of
+ * data was already handed to the transport, so a failure is `unknown` rather than `not-sent`.
+ */
+function earlyReply(
+  context: TransactionContext,
+  reply: Reply,
+  envelope: Envelope,
+  endWritten: boolean,
+): SendError {
   const { secrets, wire } = context;
   wire.connection.destroy();
   const code = reply.code;
@@ -132,7 +142,12 @@ function earlyReply(context: TransactionContext, reply: Reply, envelope: Envelop
       ? `The server answered ${code} before the end of data was sent: it may have taken a truncated message`
       : `Unexpected ${code} reply while the message was being sent`,
   );
-  return failure(secrets, error, positive ? 'unknown' : 'not-sent', envelope.rejected);
+  return failure(
+    secrets,
+    error,
+    positive || endWritten ? 'unknown' : 'not-sent',
+    envelope.rejected,
+  );
 }
 
 /**

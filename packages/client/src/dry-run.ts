@@ -10,8 +10,13 @@
  */
 import type { Reply } from '@smtp/protocol';
 import type { Connection, TlsInfo, TransportUsage } from '@smtp/transport';
-import { ConnectionError } from '@smtp/transport';
+import { AbortError, ConnectionError } from '@smtp/transport';
 import { concat } from './bytes.ts';
+import type { SendableMessage } from './message-source.ts';
+import { NO_EHLO } from './reply-info.ts';
+import { type SendResult, toSendResult } from './send-result.ts';
+import { SmtpConnection, type SmtpConnectionContext } from './smtp-connection.ts';
+import type { SendOptions } from './transaction-plan.ts';
 import { ZERO_USAGE } from './usage.ts';
 
 /** The name the dry-run server gives in its greeting and EHLO reply. */
@@ -137,4 +142,37 @@ export class DryRunConnection implements Connection {
     if (reader === undefined) this.#replies.push(done);
     else reader(done);
   }
+}
+
+/**
+ * Sends `message` through the real dialogue code to a {@link DryRunConnection}: the result a
+ * real send would have had, plus the exact bytes of the transaction. No credentials, so no AUTH.
+ */
+export async function dryRun(
+  context: SmtpConnectionContext,
+  message: SendableMessage,
+  options: SendOptions,
+  started: number,
+): Promise<SendResult> {
+  if (options.signal?.aborted === true) {
+    throw new AbortError('queue', { cause: options.signal.reason });
+  }
+  const dry = new DryRunConnection();
+  const connection = new SmtpConnection({
+    ...context,
+    options: { ...context.options, security: 'implicit', connector: async () => dry },
+    credentials: undefined,
+  });
+  await connection.open({ signal: options.signal });
+  const mark = dry.mark();
+  const sent = await connection.send(message, options);
+  connection.destroy();
+  return {
+    ...toSendResult(sent, connection.ehlo ?? NO_EHLO, {
+      envelopeMs: sent.envelopeMs,
+      dataMs: sent.dataMs,
+      totalMs: performance.now() - started,
+    }),
+    bytes: dry.bytesSince(mark),
+  };
 }

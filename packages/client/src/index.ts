@@ -19,6 +19,13 @@ export {
   Message,
   type MessageOptions,
 } from '@smtp/mime';
+export type {
+  ClientInfo,
+  ClientStats,
+  PingOptions,
+  PingResult,
+  TlsSummary,
+} from './client-info.ts';
 export {
   type ConnectionDefinition,
   parseConnectionDefinition,
@@ -36,14 +43,7 @@ export type {
 } from './options.ts';
 export { describeReply, sanitizeServerText } from './reply-info.ts';
 export { parseQueueId, type SendResult, type SendTimings } from './send-result.ts';
-export {
-  type ClientInfo,
-  type ClientStats,
-  type PingOptions,
-  type PingResult,
-  SmtpClient,
-  type TlsSummary,
-} from './smtp-client.ts';
+export { SmtpClient } from './smtp-client.ts';
 export {
   type SentTransaction,
   type SessionStage,

@@ -67,6 +67,9 @@ export function toReplyInfo(reply: Reply, command: SmtpCommandName, secrets?: Sc
   return Object.freeze(info);
 }
 
+/** The EHLO reply a result carries when there was none (a dry run's stand-in). */
+export const NO_EHLO: ReplyInfo = toReplyInfo({ code: 250, lines: [], text: '' }, 'EHLO');
+
 /** How a command is named in a description: the end of DATA is not a command of its own. */
 function commandLabel(command: SmtpCommandName): string {
   return command === 'message' ? 'end of data' : command;

@@ -14,92 +14,33 @@
  * - `destroy()` is final at any moment, also while a connection is still opening: the socket is
  *   closed, nothing more is written, the pending call fails and the queued ones with it.
  */
-import type { Capabilities } from '@smtp/protocol';
 import type { TransportUsage } from '@smtp/transport';
-import { AbortError } from '@smtp/transport';
+import {
+  type ClientInfo,
+  type ClientStats,
+  describeClient,
+  type PingOptions,
+  type PingResult,
+  pingResult,
+} from './client-info.ts';
 import { type ConnectionDefinition, toConnectionDefinition } from './connection-definition.ts';
 import { publishClient } from './diagnostics.ts';
-import { DryRunConnection } from './dry-run.ts';
+import { dryRun } from './dry-run.ts';
 import { ClientStateError, type ReplyInfo, type SendError } from './errors.ts';
 import { Fifo } from './fifo.ts';
 import { type ClientLog, createClientLog, type Logger, type LoggingOptions } from './logging.ts';
 import { normalizeInput, type SendableMessage, type SendInput } from './message-source.ts';
-import type { ClientOptions, Credentials, ResolvedClientOptions, Security } from './options.ts';
+import type { ClientOptions, Credentials, ResolvedClientOptions } from './options.ts';
 import { failure } from './outcome.ts';
 import { securityFor } from './policy.ts';
 import { createSecrets, type Secrets } from './redact.ts';
-import { capabilityLines, sanitizeCapabilities, toReplyInfo } from './reply-info.ts';
+import { NO_EHLO } from './reply-info.ts';
 import { createCredentials, resolveClientOptions } from './resolve-options.ts';
 import { type SendResult, toSendResult } from './send-result.ts';
-import { type SessionStage, type SessionTimings, SmtpConnection } from './smtp-connection.ts';
+import { type SessionTimings, SmtpConnection } from './smtp-connection.ts';
 import { StaleConnectionError } from './stale.ts';
 import type { SendOptions } from './transaction-plan.ts';
 import { addUsage, usageSince, ZERO_USAGE } from './usage.ts';
-
-/** Options of {@link SmtpClient.ping}. */
-export interface PingOptions {
-  /** Where to stop before QUIT: after the greeting, EHLO, STARTTLS (and EHLO again), or AUTH (default). */
-  readonly stopAfter?: SessionStage;
-  readonly signal?: AbortSignal;
-}
-
-/** The TLS session in force, as `info` and `ping()` report it. */
-export interface TlsSummary {
-  readonly protocol: string | undefined;
-  readonly cipher: string;
-  readonly authorized: boolean;
-  readonly authorizationError?: string;
-}
-
-/** What {@link SmtpClient.ping} found. */
-export interface PingResult {
-  /** What the server offers at the point reached (after TLS: only what it said after TLS), sanitised. */
-  readonly capabilities: Capabilities;
-  /** The EHLO (or HELO) reply, unless stopped after the greeting. */
-  readonly ehlo: ReplyInfo | undefined;
-  /** The greeting. */
-  readonly greeting: ReplyInfo | undefined;
-  readonly tls?: TlsSummary;
-  readonly authenticated: boolean;
-  /** Milliseconds per stage. */
-  readonly timings: SessionTimings;
-}
-
-/** {@link SmtpClient.info}: what the client is connected to and how. Holds no secret. */
-export interface ClientInfo {
-  /** `host:port` (IPv6 in brackets), or the socket path. */
-  readonly target: string;
-  /** The configured security level. */
-  readonly security: Security;
-  /** True while a connection is open. */
-  readonly connected: boolean;
-  /** True when the open connection is TLS. */
-  readonly secure: boolean;
-  readonly tls?: TlsSummary;
-  /** The user name in force (never the password or token). */
-  readonly user?: string;
-  /** True when the open connection is authenticated. */
-  readonly authenticated: boolean;
-  /** The AUTH mechanism used on the open connection. */
-  readonly mechanism?: string;
-  /** The extensions the server offers on the open connection, as advertised (`SIZE 10240000`), sanitised. */
-  readonly capabilities: readonly string[];
-  /** The EHLO (or HELO) reply on the open connection. */
-  readonly ehlo?: ReplyInfo;
-  /** The local address and port of the open connection. */
-  readonly localAddress?: string;
-  readonly localPort?: number;
-}
-
-/** {@link SmtpClient.stats}: transport usage summed over every connection, and counts. */
-export interface ClientStats extends TransportUsage {
-  /** Connections opened. */
-  readonly connections: number;
-  /** Messages the server accepted (fully or partially). */
-  readonly messages: number;
-}
-
-const EMPTY_EHLO: ReplyInfo = toReplyInfo({ code: 250, lines: [], text: '' }, 'EHLO');
 
 /**
  * An SMTP client for one server. See the package README for the whole story.
@@ -159,29 +100,8 @@ export class SmtpClient {
 
   /** What the client is connected to and how; never a secret. Server text is sanitised. */
   get info(): ClientInfo {
-    const target = this.#options.target;
     const connection = this.#connection?.usable === true ? this.#connection : undefined;
-    const tls = connection?.tls;
-    const user = this.#credentials?.user;
-    const ehlo = connection?.ehlo;
-    const transport = connection === undefined ? undefined : connection.localEndpoint;
-    return {
-      target:
-        target.kind === 'unix'
-          ? target.path
-          : `${target.kind === 'ipv6' ? `[${target.host}]` : target.host}:${target.port}`,
-      security: this.#options.security,
-      connected: connection !== undefined,
-      secure: connection?.secure ?? false,
-      ...(tls === undefined ? {} : { tls: summarizeTls(tls) }),
-      ...(user === undefined ? {} : { user }),
-      authenticated: connection?.authenticatedAs !== undefined,
-      ...(connection?.mechanism === undefined ? {} : { mechanism: connection.mechanism }),
-      capabilities: connection === undefined ? [] : capabilityLines(connection.capabilities),
-      ...(ehlo === undefined ? {} : { ehlo }),
-      ...(transport?.address === undefined ? {} : { localAddress: transport.address }),
-      ...(transport?.port === undefined ? {} : { localPort: transport.port }),
-    };
+    return describeClient(this.#options, this.#credentials, connection);
   }
 
   /** Transport usage summed over every connection this client opened, and counts. */
@@ -286,15 +206,7 @@ export class SmtpClient {
       const connection = this.#newConnection();
       try {
         const timings = await connection.open({ signal, stopAfter: options.stopAfter ?? 'auth' });
-        const tls = connection.tls;
-        return {
-          capabilities: sanitizeCapabilities(connection.capabilities),
-          ehlo: connection.ehlo,
-          greeting: connection.greeting,
-          ...(tls === undefined ? {} : { tls: summarizeTls(tls) }),
-          authenticated: connection.authenticatedAs !== undefined,
-          timings: { ...timings, total: performance.now() - started },
-        };
+        return pingResult(connection, { ...timings, total: performance.now() - started });
       } catch (error) {
         publishClient('error', { connectionId: connection.id, error: error as Error });
         throw error;
@@ -417,11 +329,16 @@ export class SmtpClient {
     started: number,
   ): Promise<SendResult> {
     for (let attempt = 0; ; attempt++) {
-      const { connection, connectMs } = await this.#ready(options.signal);
+      // The kept connection when it is usable, without a turn of the event loop; else a new one.
+      const kept = this.#connection;
+      const { connection, connectMs } =
+        kept?.usable === true && !this.#credentialsChanged
+          ? { connection: kept, connectMs: undefined }
+          : await this.#ready(options.signal);
       try {
         const sent = await connection.send(message, options);
         this.#messages++;
-        const result = toSendResult(sent, connection.ehlo ?? EMPTY_EHLO, {
+        const result = toSendResult(sent, connection.ehlo ?? NO_EHLO, {
           ...(connectMs === undefined ? {} : { connectMs }),
           envelopeMs: sent.envelopeMs,
           dataMs: sent.dataMs,
@@ -450,47 +367,12 @@ export class SmtpClient {
     }
   }
 
-  async #dryRun(
-    message: SendableMessage,
-    options: SendOptions,
-    started: number,
-  ): Promise<SendResult> {
-    if (options.signal?.aborted === true) {
-      throw new AbortError('queue', { cause: options.signal.reason });
-    }
-    const dry = new DryRunConnection();
-    // The real dialogue over a connection that goes nowhere; no credentials, so no AUTH.
-    const connection = new SmtpConnection({
-      options: { ...this.#options, security: 'implicit', connector: async () => dry },
-      log: this.#log,
-      secrets: this.#secrets,
-      credentials: undefined,
-    });
-    await connection.open({ signal: options.signal });
-    const mark = dry.mark();
-    const sent = await connection.send(message, options);
-    connection.destroy();
-    return {
-      ...toSendResult(sent, connection.ehlo ?? EMPTY_EHLO, {
-        envelopeMs: sent.envelopeMs,
-        dataMs: sent.dataMs,
-        totalMs: performance.now() - started,
-      }),
-      bytes: dry.bytesSince(mark),
-    };
+  #dryRun(message: SendableMessage, options: SendOptions, started: number): Promise<SendResult> {
+    return dryRun(
+      { options: this.#options, log: this.#log, secrets: this.#secrets, credentials: undefined },
+      message,
+      options,
+      started,
+    );
   }
-}
-
-function summarizeTls(tls: {
-  readonly protocol: string | undefined;
-  readonly cipher: { readonly name: string };
-  readonly authorized: boolean;
-  readonly authorizationError: string | undefined;
-}): TlsSummary {
-  return {
-    protocol: tls.protocol,
-    cipher: tls.cipher.name,
-    authorized: tls.authorized,
-    ...(tls.authorizationError === undefined ? {} : { authorizationError: tls.authorizationError }),
-  };
 }

@@ -49,7 +49,7 @@ import {
 import type { Secrets } from './redact.ts';
 import { describeReply, toReplyInfo } from './reply-info.ts';
 import { authenticate } from './sasl-exchange.ts';
-import { idleState, StaleConnectionError } from './stale.ts';
+import { type IdleState, idleState, StaleConnectionError } from './stale.ts';
 import { runTransaction } from './transaction.ts';
 import type { TransactionResult } from './transaction-context.ts';
 import { planTransaction, type SendOptions, type TransactionPlan } from './transaction-plan.ts';
@@ -331,7 +331,7 @@ export class SmtpConnection {
     }
     const { options: resolved, log, secrets } = this.#context;
     const reused = this.#idleSince !== undefined;
-    if (reused) await this.#checkIdle(wire);
+    if (reused && this.#idleState(wire) !== 'ready') await this.#retireIdle(wire);
     const plan = planTransaction(
       message,
       { capabilities: this.#capabilities, secure: wire.connection.secure, options: resolved, log },
@@ -564,16 +564,23 @@ export class SmtpConnection {
 
   /**
    * Before a transaction on a connection that sat idle: anything that arrived meanwhile, or the
-   * connection having closed, makes it unusable (decision 9). A `421` is a routine close and is
-   * logged as such; anything else is logged as unexpected.
+   * connection having closed, makes it unusable (decision 9).
    */
-  async #checkIdle(wire: Wire): Promise<void> {
+  #idleState(wire: Wire): IdleState {
     const connection = wire.connection;
-    const state = idleState({
+    return idleState({
       destroyed: connection.destroyed,
       bytesSinceIdle: connection.usage.bytesReceived - (this.#idleSince ?? 0),
     });
-    if (state === 'ready') return;
+  }
+
+  /**
+   * Drops a connection that went stale while idle and throws `StaleConnectionError`. A `421` is
+   * a routine close and is logged as such; anything else is logged as unexpected.
+   */
+  async #retireIdle(wire: Wire): Promise<never> {
+    const connection = wire.connection;
+    const state = this.#idleState(wire);
     let said: Reply | undefined;
     if (connection.pendingReplies > 0) said = await connection.readReply().catch(() => undefined);
     this.#drop();

@@ -88,8 +88,11 @@ export class Wire {
 
   /** Reads the next reply, the one `command` drew. */
   async read(command: SmtpCommandName, wait: Wait): Promise<Reply> {
-    const options = transportWait(wait);
-    const reply = await this.connection.readReply({ ...options, phase: READ_PHASES[command] });
+    const phase = READ_PHASES[command];
+    const { deadline, signal } = wait;
+    const reply = await this.connection.readReply(
+      signal === undefined ? { deadline, phase } : { deadline, signal, phase },
+    );
     this.#log.received(reply);
     if (hasClientSubscribers('reply')) {
       publishClient('reply', {
