@@ -1,9 +1,9 @@
-/** Byte helpers the client shares: one concatenation, one encoder. */
+/** Byte helpers the client shares: one UTF-8 encoder, one concatenation. */
 
 /** UTF-8 encoder, shared (an encoder holds no state between calls). */
 export const utf8 = new TextEncoder();
 
-/** The parts laid end to end in one new array (the parts are not kept). */
+/** The parts laid end to end; a single part is returned as it is, more are copied into one array. */
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0] as Uint8Array;
   let length = 0;

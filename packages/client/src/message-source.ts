@@ -22,6 +22,7 @@ import {
   toAsciiAddress,
 } from '@smtp/mime';
 import { encodeMailFrom, encodeRcptTo, InvalidInputError } from '@smtp/protocol';
+import { utf8 } from './bytes.ts';
 
 /** The body types a raw message may declare (RFC 6152, RFC 3030). */
 export type RawBodyType = '7BIT' | '8BITMIME' | 'BINARYMIME';
@@ -201,8 +202,6 @@ function prepareMime(message: Message, options: PrepareOptions): PreparedMessage
   };
 }
 
-const encoder = new TextEncoder();
-
 function prepareRaw(input: RawMessage): PreparedMessage {
   const recipients =
     typeof input.envelope.to === 'string' ? [input.envelope.to] : input.envelope.to;
@@ -217,7 +216,7 @@ function prepareRaw(input: RawMessage): PreparedMessage {
   let content: () => AsyncIterable<Uint8Array>;
   let bytes: Uint8Array | undefined;
   if (typeof raw === 'string' || raw instanceof Uint8Array) {
-    const inMemory = typeof raw === 'string' ? encoder.encode(raw) : raw;
+    const inMemory = typeof raw === 'string' ? utf8.encode(raw) : raw;
     bytes = inMemory;
     size = inMemory.byteLength;
     if (input.body === undefined && has8Bit(inMemory)) body = '8BITMIME';
@@ -254,7 +253,7 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 
 async function* toBytes(source: AsyncIterable<Uint8Array | string>): AsyncIterable<Uint8Array> {
   for await (const chunk of source) {
-    if (typeof chunk === 'string') yield encoder.encode(chunk);
+    if (typeof chunk === 'string') yield utf8.encode(chunk);
     // A copy: the DATA encoder may pass a chunk that needs no change on to the socket as it is,
     // and a caller that reused its buffer after yielding it would change checked bytes (INV-6).
     else if (chunk instanceof Uint8Array) yield chunk.slice();
