@@ -11,20 +11,18 @@
 import type { ScriptedServer, ScriptStep } from 'test-servers';
 import { describe, expect, it } from 'vitest';
 import { SmtpConnection } from './index.ts';
-import { codes, decode, failure, sleep, useIntegrationFixtures } from './testing/integration.ts';
+import {
+  codes,
+  decode,
+  FAST_EVERY_PHASE,
+  failure,
+  sleep,
+  useIntegrationFixtures,
+} from './testing/integration.ts';
 
 const { open, scripted } = useIntegrationFixtures({ closeServers: 'afterEach' });
 
-const FAST = {
-  connect: 800,
-  greeting: 800,
-  command: 800,
-  tls: 800,
-  dataInit: 800,
-  dataBlock: 800,
-  dataFinal: 800,
-  quit: 200,
-} as const;
+const FAST = FAST_EVERY_PHASE;
 
 const rawMail = (subject = 'f') => ({
   envelope: { from: 'ann@example.com', to: ['bob@example.com'] },

@@ -155,3 +155,11 @@ export function mailBuilder(subject: string, text: string) {
 
 /** Deadlines short enough that a test fails fast; faults and reuse state their own sets. */
 export const FAST = { greeting: 800, command: 800, connect: 800, tls: 800, quit: 200 } as const;
+
+/** Short deadlines for every phase, data phases included: for the fault and hostile-server tests. */
+export const FAST_EVERY_PHASE = {
+  ...FAST,
+  dataInit: 800,
+  dataBlock: 800,
+  dataFinal: 800,
+} as const;
