@@ -29,6 +29,8 @@ export {
 export {
   type AuthMechanism,
   type CommandLogEntry,
+  type Fault,
+  type FaultPoint,
   type ReceivedMessage,
   type ReplyPhase,
   type RunningSmtpServer,

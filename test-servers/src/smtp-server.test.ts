@@ -633,3 +633,66 @@ describe('startSmtpServer: protocol options', () => {
     ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });
+
+describe('startSmtpServer: faults', () => {
+  it('replies instead at a command, and 421 closes the connection', async () => {
+    const seen: string[] = [];
+    const server = await start({
+      faults: ({ phase }) => {
+        seen.push(phase);
+        if (phase === 'rcpt') return { action: 'reply', code: 451, text: 'Try later' };
+        if (phase === 'data') return { action: 'reply', code: 421 };
+        return undefined;
+      },
+    });
+    const client = await connect(server);
+    await hello(client);
+    expect(await client.command('MAIL FROM:<ann@example.com>')).toMatch(/^250 /);
+    expect(await client.command('RCPT TO:<bob@example.com>')).toBe('451 Try later\r\n');
+    expect(await client.command('DATA')).toBe('421 Error: fault injected (421)\r\n');
+    await client.closed();
+    expect(seen).toEqual(['ehlo', 'mail', 'rcpt', 'data']);
+  });
+
+  it('drops the connection without a reply, and delays a reply', async () => {
+    const server = await start({
+      faults: ({ phase }) => {
+        if (phase === 'mail') return { action: 'delay', ms: 50 };
+        if (phase === 'rcpt') return { action: 'drop' };
+        return undefined;
+      },
+    });
+    const client = await connect(server);
+    await hello(client);
+    const started = Date.now();
+    expect(await client.command('MAIL FROM:<ann@example.com>')).toMatch(/^250 /);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    client.write('RCPT TO:<bob@example.com>\r\n');
+    await client.closed();
+    expect(server.messages).toEqual([]);
+  });
+
+  it('at the end of data: drop records the message, reply refuses it', async () => {
+    let next: 'drop' | 'refuse' = 'drop';
+    const server = await start({
+      faults: ({ phase }) => {
+        if (phase !== 'message') return undefined;
+        return next === 'drop' ? { action: 'drop' } : { action: 'reply', code: 451 };
+      },
+    });
+    const first = await connect(server);
+    await hello(first);
+    expect(await first.command('MAIL FROM:<ann@example.com>')).toMatch(/^250 /);
+    expect(await first.command('RCPT TO:<bob@example.com>')).toMatch(/^250 /);
+    expect(await first.command('DATA')).toMatch(/^354 /);
+    first.write('Subject: kept\r\n\r\nx\r\n.\r\n');
+    await first.closed();
+    expect(server.messages).toHaveLength(1);
+    expect(server.messages[0]?.receivedAt).toBeGreaterThan(0);
+    next = 'refuse';
+    const second = await connect(server);
+    await hello(second);
+    expect(await sendMessage(second)).toBe('451 Error: fault injected (451)\r\n');
+    expect(server.messages).toHaveLength(1);
+  });
+});

@@ -54,6 +54,26 @@ export type ReplyPhase =
   | 'noop'
   | 'quit';
 
+/** Where a fault may strike: a command's phase, or `message` (after the end of data). */
+export interface FaultPoint {
+  readonly phase: ReplyPhase;
+  /** smtp-server's session id of the connection. */
+  readonly connectionId: string;
+}
+
+/**
+ * What the server does at a fault point instead of its normal reply:
+ * - `drop`: close the socket at once, without a reply. At `message` the message is recorded
+ *   first, as on a server that queued it and failed before answering (the client cannot know).
+ * - `reply`: answer with this code (`421` also closes the connection, as RFC 5321 says it
+ *   does); at `message` the message is not recorded.
+ * - `delay`: answer normally after `ms`.
+ */
+export type Fault =
+  | { readonly action: 'drop' }
+  | { readonly action: 'reply'; readonly code: number; readonly text?: string }
+  | { readonly action: 'delay'; readonly ms: number };
+
 /** Options of {@link startSmtpServer}. Every field is optional; the defaults make a plain ESMTP server. */
 export interface StartSmtpServerOptions {
   /**
@@ -119,6 +139,12 @@ export interface StartSmtpServerOptions {
   rejectRecipients?: Record<string, number> | ((address: string) => number | undefined);
   /** Reply code per sender address (case-insensitive) for MAIL FROM, or a function. */
   rejectSenders?: Record<string, number> | ((address: string) => number | undefined);
+  /**
+   * Called at every command after the greeting (not SASL continuation lines) and after every
+   * end of data; a {@link Fault} it returns replaces the normal reply there. For chaos tests:
+   * random drops, `421`s, `451`s and delays.
+   */
+  faults?: (point: FaultPoint) => Fault | undefined;
   /** Delay in ms before a reply: a number delays every phase, an object only the phases named. */
   replyDelayMs?: number | { [phase in ReplyPhase]?: number };
   /**
@@ -154,6 +180,8 @@ export interface ReceivedMessage {
   secure: boolean;
   /** smtp-server's session id of the connection that sent it (matches `CommandLogEntry`). */
   connectionId: string;
+  /** `Date.now()` when the end of data was read. */
+  receivedAt: number;
 }
 
 /** One command line the server read. */
@@ -207,6 +235,7 @@ export interface RunningSmtpServer {
 /** What a connection needs from its server, looked up per smtp-server instance. */
 interface ServerHooks {
   readonly skipGreetingPause: boolean;
+  fault(point: FaultPoint): Fault | undefined;
   readonly heloOnly: boolean;
   delay(phase: ReplyPhase): number;
   later(ms: number, run: () => void): void;
@@ -347,12 +376,28 @@ class TestConnection extends SMTPConnection {
       return;
     }
     const phase = continuation ? undefined : COMMAND_PHASES[word];
-    const delay = phase ? hooks.delay(phase) : 0;
+    const fault = phase && this._ready ? hooks.fault({ phase, connectionId: this.id }) : undefined;
+    if (fault !== undefined && fault.action !== 'delay') {
+      this.strike(fault);
+      setImmediate(() => this._whenWritable(next));
+      return;
+    }
+    const delay = fault?.action === 'delay' ? fault.ms : phase ? hooks.delay(phase) : 0;
     if (delay > 0) {
       hooks.later(delay, () => super._onCommand(command, callback));
       return;
     }
     super._onCommand(command, callback);
+  }
+
+  /** Carries out a `drop` or `reply` fault. */
+  strike(fault: Exclude<Fault, { action: 'delay' }>): void {
+    if (fault.action === 'drop') {
+      this._socket.destroy();
+      return;
+    }
+    this.send(fault.code, fault.text ?? `Error: fault injected (${fault.code})`);
+    if (fault.code === 421) this.close();
   }
 }
 
@@ -519,11 +564,25 @@ export async function startSmtpServer(
         raw: new Uint8Array(Buffer.concat(chunks)),
         secure: session.secure,
         connectionId: session.id,
+        receivedAt: Date.now(),
         ...(typeof session.user === 'string' ? { user: session.user } : {}),
       };
+      const fault = options.faults?.({ phase: 'message', connectionId: session.id });
+      if (fault?.action === 'reply') {
+        const connection = [...liveConnections].find((live) => live.id === session.id);
+        if (fault.code === 421) setImmediate(() => connection?.close());
+        callback(rejection(fault.code, fault.text ?? `Error: fault injected (${fault.code})`));
+        return;
+      }
       messages.push(message);
       messageCount += 1;
-      const reply = () => later(delay('message'), () => callback());
+      if (fault?.action === 'drop') {
+        const connection = [...liveConnections].find((live) => live.id === session.id);
+        connection?._socket.destroy();
+        return;
+      }
+      const wait = fault?.action === 'delay' ? fault.ms : delay('message');
+      const reply = () => later(wait, () => callback());
       if (options.saveTo === undefined) {
         reply();
         return;
@@ -591,6 +650,7 @@ export async function startSmtpServer(
   const server = new TestSmtpServer(serverOptions);
   hooksByServer.set(server, {
     skipGreetingPause: !(options.greetingPause ?? false) && CAN_SKIP_GREETING_PAUSE,
+    fault: (point) => options.faults?.(point),
     heloOnly: options.heloOnly ?? false,
     delay,
     later,

@@ -168,7 +168,7 @@ export async function dryRun(
   const sent = await connection.send(message, options);
   connection.destroy();
   return {
-    ...toSendResult(sent, connection.ehlo ?? NO_EHLO, {
+    ...toSendResult(sent, connection.ehlo ?? NO_EHLO, 1, {
       envelopeMs: sent.envelopeMs,
       dataMs: sent.dataMs,
       totalMs: performance.now() - started,

@@ -171,7 +171,9 @@ export type ClientStateErrorCode =
   /** The client was closed or destroyed; it takes no more work. */
   | 'SMTP_CLIENT_CLOSED'
   /** An option or argument is invalid (the message says which and why). */
-  | 'SMTP_CLIENT_INVALID_OPTIONS';
+  | 'SMTP_CLIENT_INVALID_OPTIONS'
+  /** `SmtpPool`: the queue holds `maxQueued` messages and the send asked not to wait for room. */
+  | 'SMTP_POOL_QUEUE_FULL';
 
 /** The client cannot do what was asked in its current state, or was configured wrongly. */
 export class ClientStateError extends Error {
@@ -217,6 +219,8 @@ export class SendError extends Error {
   readonly rejected: readonly RecipientRefusal[];
   /** True when a 4xx reply (or a failure before any reply) makes a later retry reasonable. */
   readonly temporary: boolean;
+  /** Attempts made: 1, or more when `SmtpPool` retried; the error is the last attempt's. */
+  readonly attempts: number;
 
   constructor(
     details: {
@@ -225,6 +229,7 @@ export class SendError extends Error {
       readonly reply?: ReplyInfo;
       readonly rejected?: readonly RecipientRefusal[];
       readonly temporary: boolean;
+      readonly attempts?: number;
     },
     message: string,
     options?: ErrorOptions,
@@ -235,6 +240,7 @@ export class SendError extends Error {
     this.reply = details.reply;
     this.rejected = details.rejected ?? [];
     this.temporary = details.temporary;
+    this.attempts = details.attempts ?? 1;
     brand(this);
   }
 }

@@ -2,7 +2,8 @@
  * `@smtp/client`: an SMTP client for Node.js, correct to the RFCs and secure by default. It
  * composes `@smtp/url`, `@smtp/protocol`, `@smtp/transport` and `@smtp/mime` into
  * `SmtpConnection` (one connection's dialogue: greeting, EHLO, STARTTLS, AUTH, pipelined
- * MAIL/RCPT/DATA or BDAT, QUIT) and `SmtpClient` (one connection behind a queue), with results
+ * MAIL/RCPT/DATA or BDAT, QUIT), `SmtpClient` (one connection behind a queue) and `SmtpPool`
+ * (many connections, rate limits, retries), with results
  * and typed errors, and the policy (TLS, credentials, timeouts, logging with secrets redacted).
  *
  * @packageDocumentation
@@ -41,6 +42,17 @@ export type {
   Timeouts,
   TokenCredentials,
 } from './options.ts';
+export {
+  type ConnectionCloseReason,
+  POOL_CHANNELS,
+  type PoolEventMap,
+} from './pool-events.ts';
+export type {
+  PoolOptions,
+  PoolSettings,
+  ResolvedPoolSettings,
+  WhenFull,
+} from './pool-options.ts';
 export { describeReply, sanitizeServerText } from './reply-info.ts';
 export { parseQueueId, type SendResult, type SendTimings } from './send-result.ts';
 export { SmtpClient } from './smtp-client.ts';
@@ -51,6 +63,7 @@ export {
   SmtpConnection,
   type SmtpConnectionContext,
 } from './smtp-connection.ts';
+export { type PoolSendOptions, type PoolStats, SmtpPool } from './smtp-pool.ts';
 export type {
   RecipientReply,
   TransactionReplies,

@@ -268,7 +268,8 @@ export function checkObject(value: unknown, path: string): Record<string, unknow
   return value;
 }
 
-function checkBoolean(value: unknown, path: string): boolean {
+/** Returns `value` when it is a boolean, else throws naming `path`. */
+export function checkBoolean(value: unknown, path: string): boolean {
   if (typeof value !== 'boolean') throw invalidOption(`${path} must be true or false`);
   return value;
 }
@@ -281,11 +282,16 @@ function checkFunction<T>(): (value: unknown, path: string) => T {
   };
 }
 
-function checkPositiveInteger(value: unknown, path: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw invalidOption(`${path} must be an integer from 1 to ${max}`);
+/** Returns `value` when it is an integer from `min` to `max`, else throws naming `path`. */
+export function checkInteger(value: unknown, path: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalidOption(`${path} must be an integer from ${min} to ${max}`);
   }
   return value;
+}
+
+function checkPositiveInteger(value: unknown, path: string, max = Number.MAX_SAFE_INTEGER): number {
+  return checkInteger(value, path, 1, max);
 }
 
 function checkUrl(value: unknown, path: string): SmtpUrl {

@@ -102,3 +102,26 @@ function codeOf(error: unknown): string | undefined {
   }
   return code;
 }
+
+/**
+ * `error` as the last of `attempts` attempts (the pool's retries): the same code, outcome,
+ * reply, refusals and message, with `cause` kept.
+ */
+export function withAttempts(error: SendError, attempts: number): SendError {
+  if (error.attempts === attempts) return error;
+  const copy = new SendError(
+    {
+      code: error.code,
+      outcome: error.outcome,
+      ...(error.reply === undefined ? {} : { reply: error.reply }),
+      rejected: error.rejected,
+      temporary: error.temporary,
+      attempts,
+    },
+    error.message,
+    error.cause === undefined ? undefined : { cause: error.cause },
+  );
+  // Where it failed matters more than where the pool relabelled it.
+  if (error.stack !== undefined) copy.stack = error.stack;
+  return copy;
+}

@@ -45,6 +45,8 @@ export interface SendResult {
   readonly envelope: { readonly from: string; readonly to: readonly string[] };
   /** Octets written for the body (after dot-stuffing, terminator or BDAT framing excluded). */
   readonly size: number;
+  /** Attempts it took: 1, or more when `SmtpPool` retried after a temporary failure. */
+  readonly attempts: number;
   readonly timings: SendTimings;
   /** With `dryRun` only: the exact bytes that would have been written (commands and data). */
   readonly bytes?: Uint8Array;
@@ -90,6 +92,7 @@ export function parseQueueId(text: string): string | undefined {
 export function toSendResult(
   sent: SentTransaction,
   ehlo: ReplyInfo,
+  attempts: number,
   timings: SendTimings,
 ): SendResult {
   const queueId = parseQueueId(sent.reply.text);
@@ -106,6 +109,7 @@ export function toSendResult(
     ehlo,
     envelope: { from: prepared.from, to: prepared.to },
     size: sent.size,
+    attempts,
     timings,
   };
 }

@@ -24,6 +24,7 @@ import {
   pingResult,
 } from './client-info.ts';
 import { type ConnectionDefinition, toConnectionDefinition } from './connection-definition.ts';
+import { deliverOn, openConnection } from './delivery.ts';
 import { publishClient } from './diagnostics.ts';
 import { dryRun } from './dry-run.ts';
 import { ClientStateError, type ReplyInfo, type SendError } from './errors.ts';
@@ -34,10 +35,9 @@ import type { ClientOptions, Credentials, ResolvedClientOptions } from './option
 import { failure } from './outcome.ts';
 import { securityFor } from './policy.ts';
 import { createSecrets, type Secrets } from './redact.ts';
-import { NO_EHLO } from './reply-info.ts';
 import { createCredentials, resolveClientOptions } from './resolve-options.ts';
-import { type SendResult, toSendResult } from './send-result.ts';
-import { type SessionTimings, SmtpConnection } from './smtp-connection.ts';
+import type { SendResult } from './send-result.ts';
+import { SmtpConnection } from './smtp-connection.ts';
 import { StaleConnectionError } from './stale.ts';
 import type { SendOptions } from './transaction-plan.ts';
 import { addUsage, usageSince, ZERO_USAGE } from './usage.ts';
@@ -277,26 +277,14 @@ export class SmtpClient {
     const connection = this.#newConnection();
     this.#connection = connection;
     this.#connections++;
-    let timings: SessionTimings;
     try {
-      timings = await connection.open({ signal });
+      const connectMs = await openConnection(connection, this.#options, this.#log, signal);
+      return { connection, connectMs };
     } catch (error) {
       if (this.#connection === connection) this.#connection = undefined;
       this.#retire(connection);
       throw error;
     }
-    if (this.#log.enabled) {
-      const target = this.#options.target;
-      this.#log.info('connected', {
-        ...(target.kind === 'unix'
-          ? { path: target.path }
-          : { host: target.host, port: target.port }),
-        secure: connection.secure,
-        authenticated: connection.authenticatedAs !== undefined,
-        ms: Math.round(timings.total),
-      });
-    }
-    return { connection, connectMs: timings.total };
   }
 
   /** QUITs and forgets the kept connection; resolves with the QUIT reply, if any. */
@@ -336,22 +324,9 @@ export class SmtpClient {
           ? { connection: kept, connectMs: undefined }
           : await this.#ready(options.signal);
       try {
-        const sent = await connection.send(message, options);
+        const timing = { started, connectMs, attempts: 1 };
+        const result = await deliverOn(connection, message, options, timing, this.#log);
         this.#messages++;
-        const result = toSendResult(sent, connection.ehlo ?? NO_EHLO, {
-          ...(connectMs === undefined ? {} : { connectMs }),
-          envelopeMs: sent.envelopeMs,
-          dataMs: sent.dataMs,
-          totalMs: performance.now() - started,
-        });
-        if (this.#log.enabled) {
-          this.#log.info('message accepted', {
-            size: result.size,
-            accepted: result.accepted.length,
-            rejected: result.rejected.length,
-            queueId: result.queueId,
-          });
-        }
         if (!this.#options.keepAlive) await this.#dropKept();
         return result;
       } catch (error) {

@@ -319,6 +319,17 @@ export class SmtpConnection {
   }
 
   /**
+   * Whether this connection alone may keep the process alive: a pool with `unref` lets go of
+   * its idle connections and takes them back before their next transaction.
+   */
+  setRef(ref: boolean): void {
+    const connection = this.#wire?.connection;
+    if (connection === undefined) return;
+    if (ref) connection.ref();
+    else connection.unref();
+  }
+
+  /**
    * Runs one transaction. Throws `StaleConnectionError` when the connection turned out to be
    * closed or closing before anything of the message was sent (the caller may open a new one
    * and try there), a plan error (nothing written, the connection still usable), or the

@@ -19,7 +19,14 @@ import {
   type TestCertificates,
 } from 'test-servers';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { type ClientOptions, type Logger, type LoggingOptions, SmtpClient } from '../index.ts';
+import {
+  type ClientOptions,
+  type Logger,
+  type LoggingOptions,
+  type PoolOptions,
+  SmtpClient,
+  SmtpPool,
+} from '../index.ts';
 
 /** Anything a test starts that must be closed when it is done with. */
 export interface Closable {
@@ -40,12 +47,14 @@ export interface IntegrationFixtures {
   readonly certs: TestCertificates;
   /** A client destroyed after the test. */
   open(options: ClientOptions | string, logging?: LoggingOptions | Logger): SmtpClient;
+  /** A pool destroyed after the test. */
+  openPool(options: PoolOptions | string, logging?: LoggingOptions | Logger): SmtpPool;
   /** An smtp-server, closed per `closeServers`. */
   server(options?: StartSmtpServerOptions): Promise<RunningSmtpServer>;
   /** A scripted raw TCP server, closed per `closeServers`. */
   scripted(script: ScriptStep[] | ((connection: number) => ScriptStep[])): Promise<ScriptedServer>;
   /** Destroys a client made some other way (`createClient`, a custom logger) after the test. */
-  trackClient(client: SmtpClient): void;
+  trackClient(client: { destroy(): void }): void;
   /** Closes a server started some other way, per `closeServers`. */
   trackServer(server: Closable): void;
 }
@@ -57,7 +66,7 @@ export function useIntegrationFixtures(
   const closeServers = options.closeServers ?? 'afterAll';
   // Filled in place by beforeAll, so it can be destructured at the top of the file.
   const certs = {} as TestCertificates;
-  const clients: SmtpClient[] = [];
+  const clients: { destroy(): void }[] = [];
   const servers: Closable[] = [];
   const closeAll = async (): Promise<void> => {
     await Promise.all(servers.splice(0).map((server) => server.close()));
@@ -72,7 +81,7 @@ export function useIntegrationFixtures(
   });
   afterAll(closeAll);
 
-  const trackClient = (client: SmtpClient): void => {
+  const trackClient = (client: { destroy(): void }): void => {
     clients.push(client);
   };
   const trackServer = (server: Closable): void => {
@@ -94,6 +103,11 @@ export function useIntegrationFixtures(
       const running = await startScriptedServer(script);
       trackServer(running);
       return running;
+    },
+    openPool(target, logging) {
+      const pool = new SmtpPool(target, logging);
+      trackClient(pool);
+      return pool;
     },
     trackClient,
     trackServer,
