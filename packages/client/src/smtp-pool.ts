@@ -403,7 +403,7 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
         }
         if (choice === undefined) break;
         this.#ready.shift();
-        this.#start(job, choice, now);
+        this.#start(job, choice);
       }
       this.#admitWaiters();
       this.#schedule(wakeAt);
@@ -511,9 +511,7 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
 
   // --- one attempt ---
 
-  #start(job: Job, pooled: PooledConnection, now: number): void {
-    this.#limiter?.record(now);
-    pooled.limiter?.record(now);
+  #start(job: Job, pooled: PooledConnection): void {
     if (pooled.idleTimer !== undefined) {
       clearTimeout(pooled.idleTimer);
       pooled.idleTimer = undefined;
@@ -529,18 +527,22 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
     let connectMs: number | undefined;
     try {
       if (!pooled.opened) {
-        try {
-          connectMs = await openConnection(connection, this.#options, this.#log, job.signal);
-        } catch (error) {
-          this.#counts.connectionsFailed++;
-          this.#retire(pooled, 'open-failed');
-          throw error;
+        connectMs = await this.#open(pooled, job.signal);
+        // Opening took a while: the limits are asked again now that the message would start,
+        // so that the server never sees more than the limit (a start is MAIL on the wire).
+        if (!this.#mayStart(pooled, performance.now())) {
+          this.#inFlight--;
+          job.attempts--;
+          this.#ready.unshift(job);
+          this.#release(pooled);
+          this.#pump();
+          return;
         }
-        pooled.opened = true;
-        this.#counts.connectionsOpened++;
-        this.emit('connection-opened', { connectionId: connection.id });
-        publishPool('connection-opened', { connectionId: connection.id });
       }
+      // Recorded in the same turn as the MAIL command is written.
+      const now = performance.now();
+      this.#limiter?.record(now);
+      pooled.limiter?.record(now);
       const timing = { started: job.started, connectMs, attempts: job.attempts };
       const result = await deliverOn(
         connection,
@@ -557,6 +559,32 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
       this.#afterFailure(job, pooled, error);
     }
     this.#pump();
+  }
+
+  /** Opens a new connection of the pool; a failure retires it and is rethrown. */
+  async #open(pooled: PooledConnection, signal: AbortSignal | undefined): Promise<number> {
+    const { connection } = pooled;
+    let connectMs: number;
+    try {
+      connectMs = await openConnection(connection, this.#options, this.#log, signal);
+    } catch (error) {
+      this.#counts.connectionsFailed++;
+      this.#retire(pooled, 'open-failed');
+      throw error;
+    }
+    pooled.opened = true;
+    this.#counts.connectionsOpened++;
+    this.emit('connection-opened', { connectionId: connection.id });
+    publishPool('connection-opened', { connectionId: connection.id });
+    return connectMs;
+  }
+
+  /** Whether the pool's and the connection's rate limits let a message start at `now`. */
+  #mayStart(pooled: PooledConnection, now: number): boolean {
+    return (
+      (this.#limiter?.allowedAt(now) ?? now) <= now &&
+      (pooled.limiter?.allowedAt(now) ?? now) <= now
+    );
   }
 
   #afterFailure(job: Job, pooled: PooledConnection, error: unknown): void {
