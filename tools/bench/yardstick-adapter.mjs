@@ -8,13 +8,15 @@
  * `@smtp/client` and `@smtp/mime` resolve from this folder's node_modules (the workspace), so build
  * the client first (`npx turbo run build --filter @smtp/client...`).
  *
- * - `pool` mode: `maxConnections` clients, each keeping its connection (`keepAlive`); a send goes to
- *   the client with the fewest sends in flight, and each client queues its own sends.
- * - `single` mode: the same, with `keepAlive: false` (QUIT after each message, a new connection for
- *   the next), so `maxConnections` messages are in flight, one per connection.
+ * - `pool` mode: one `SmtpPool` with `maxConnections` kept connections; the harness's concurrent
+ *   sends queue in the pool, which starts each on the next idle connection.
+ * - `single` mode: the same pool with `keepAlive: false` (QUIT after each message, a new
+ *   connection for the next), so `maxConnections` messages are in flight, one per connection.
+ *
+ * `maxMessages` is not limited, like the harness's Nodemailer settings (`maxMessages: Infinity`).
  */
 import { readFileSync } from 'node:fs';
-import { SmtpClient } from '@smtp/client';
+import { SmtpPool } from '@smtp/client';
 import { Message } from '@smtp/mime';
 
 export function version() {
@@ -23,32 +25,21 @@ export function version() {
 }
 
 export async function createClient(opts) {
-  const count = Math.max(1, opts.maxConnections || 1);
-  const slots = Array.from({ length: count }, () => ({
-    client: new SmtpClient({
-      host: opts.host,
-      port: opts.port,
-      security: 'none',
-      name: 'bench.local',
-      keepAlive: opts.mode === 'pool',
-    }),
-    inFlight: 0,
-  }));
+  const pool = new SmtpPool({
+    host: opts.host,
+    port: opts.port,
+    security: 'none',
+    name: 'bench.local',
+    keepAlive: opts.mode === 'pool',
+    maxConnections: Math.max(1, opts.maxConnections || 1),
+    maxMessages: Number.MAX_SAFE_INTEGER,
+  });
   return {
     async send(mail) {
-      let slot = slots[0];
-      for (const candidate of slots) if (candidate.inFlight < slot.inFlight) slot = candidate;
-      slot.inFlight += 1;
-      try {
-        const result = await slot.client.send(mail);
-        return { accepted: [...result.accepted] };
-      } finally {
-        slot.inFlight -= 1;
-      }
+      const result = await pool.send(mail);
+      return { accepted: [...result.accepted] };
     },
-    async close() {
-      await Promise.all(slots.map((slot) => slot.client.close()));
-    },
+    close: () => pool.close(),
   };
 }
 
