@@ -57,6 +57,11 @@ const channels = Object.fromEntries(
   Object.entries(POOL_CHANNELS).map(([kind, name]) => [kind, diagnosticsChannel.channel(name)]),
 ) as { readonly [K in keyof PoolEventMap]: diagnosticsChannel.Channel };
 
+/** True when `kind`'s channel has subscribers; check it before building a payload. */
+export function hasPoolSubscribers(kind: keyof PoolEventMap): boolean {
+  return channels[kind].hasSubscribers;
+}
+
 /** Publishes a pool event on its channel, when anyone listens: the payload the pool emits. */
 export function publishPool<K extends keyof PoolEventMap>(
   kind: K,

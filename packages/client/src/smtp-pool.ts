@@ -30,7 +30,12 @@ import { type ClientLog, createClientLog, type Logger, type LoggingOptions } fro
 import { normalizeInput, type SendInput } from './message-source.ts';
 import type { Credentials, ResolvedClientOptions } from './options.ts';
 import { failure, withAttempts } from './outcome.ts';
-import { type ConnectionCloseReason, type PoolEventMap, publishPool } from './pool-events.ts';
+import {
+  type ConnectionCloseReason,
+  hasPoolSubscribers,
+  type PoolEventMap,
+  publishPool,
+} from './pool-events.ts';
 import {
   type PoolOptions,
   type ResolvedPoolSettings,
@@ -271,9 +276,7 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
         signal.addEventListener('abort', job.onAbort, { once: true });
       }
       this.#ready.push(job);
-      const queued = this.#queued();
-      this.emit('queued', { queued });
-      publishPool('queued', { queued });
+      if (this.#heard('queued')) this.#announce('queued', { queued: this.#queued() });
       this.#pump();
     });
   }
@@ -574,8 +577,7 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
     }
     pooled.opened = true;
     this.#counts.connectionsOpened++;
-    this.emit('connection-opened', { connectionId: connection.id });
-    publishPool('connection-opened', { connectionId: connection.id });
+    this.#announce('connection-opened', { connectionId: connection.id });
     return connectMs;
   }
 
@@ -626,8 +628,7 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
           delayMs: Math.round(delayMs),
         });
       }
-      this.emit('retry', event);
-      publishPool('retry', event);
+      this.#announce('retry', event);
       return;
     }
     this.#settleFailure(job, sendError);
@@ -680,8 +681,21 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
     if (!pooled.opened) return;
     this.#counts.connectionsClosed++;
     const event = { connectionId: connection.id, reason };
-    this.emit('connection-closed', event);
-    publishPool('connection-closed', event);
+    this.#announce('connection-closed', event);
+  }
+
+  // --- events ---
+
+  /** Whether anyone listens to `kind`, here or on its diagnostics channel. */
+  #heard(kind: keyof PoolEventMap): boolean {
+    return this.listenerCount(kind) > 0 || hasPoolSubscribers(kind);
+  }
+
+  /** Emits an event and publishes it on its channel. */
+  #announce<K extends keyof PoolEventMap>(kind: K, payload: PoolEventMap[K][0]): void {
+    // EventEmitter's typing cannot follow a generic event name to its arguments; it is `[payload]`.
+    (this.emit as (kind: K, payload: PoolEventMap[K][0]) => boolean)(kind, payload);
+    publishPool(kind, payload);
   }
 
   // --- settling ---
@@ -690,8 +704,7 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
     if (!this.#finish(job)) return;
     this.#counts.accepted++;
     if (result.outcome === 'partial') this.#counts.partial++;
-    this.emit('accepted', result);
-    publishPool('accepted', result);
+    this.#announce('accepted', result);
     job.resolve(result);
   }
 
@@ -711,8 +724,7 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
         ...(beforeQueue ? { queued: false } : {}),
       });
     }
-    this.emit('failed', error);
-    publishPool('failed', error);
+    this.#announce('failed', error);
     return error;
   }
 
