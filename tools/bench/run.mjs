@@ -2,7 +2,8 @@
 /**
  * Runs the benchmark suites and prints Markdown tables. See README.md for what is and is not
  * measured. Options: `--suite reply-parser,dot-stuffing,...` (default: all; see SUITES), `--rounds N`
- * (default 5), `--quick` (1 round, a quarter of the data: a smoke run, not a measurement).
+ * (default 5), `--quick` (1 round, a quarter of the data: a smoke run, not a measurement),
+ * `--latency-ms N` (default 20: the delay the latency proxy of `chunking-latency` adds each way).
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -16,12 +17,14 @@ const SUITES = [
   'compose-small',
   'send',
   'large-send',
+  'chunking-latency',
 ];
 const { values } = parseArgs({
   options: {
     suite: { type: 'string', default: SUITES.join(',') },
     rounds: { type: 'string', default: '5' },
     quick: { type: 'boolean', default: false },
+    'latency-ms': { type: 'string', default: '20' },
   },
 });
 const suites = values.suite === 'all' ? SUITES : values.suite.split(',');
@@ -43,5 +46,5 @@ console.log(
 );
 for (const suite of suites) {
   const { run } = await import(`./suites/${suite}.mjs`);
-  await run({ rounds, scale });
+  await run({ rounds, scale, latencyMs: Number(values['latency-ms']) });
 }

@@ -10,15 +10,24 @@
  * with the data-block deadline and the caller's signal, so a stalled source cannot hold the
  * connection for ever. Outcome of a failure: `not-sent` until LAST is handed to the transport,
  * `unknown` after it (INV-9).
+ *
+ * A single `BDAT n LAST` may instead ride in the envelope batch (envelope-batch.ts):
+ * {@link sendBdatInBatch} writes MAIL, every RCPT, the BDAT line and its payload in one write and
+ * reads the replies in order. The envelope replies may come while the batch is still being
+ * written, which pipelining expects; the BDAT reply may not, as the server cannot have read the
+ * whole chunk yet, so it is treated like a reply during a DATA body (decision 10): it stops the
+ * write, and a 2xx there is never taken for an accepted message. The transaction (transaction.ts)
+ * decides the outcome from what was read.
  */
 import { type BdatFrame, createBdatFramer, type Reply } from '@smtp/protocol';
+import type { Batch } from './envelope-batch.ts';
 import { failure, refusal } from './outcome.ts';
-import { unsolicitedReply, verdict } from './replies.ts';
+import { readReplies, unsolicitedReply, verdict } from './replies.ts';
 import { toReplyInfo } from './reply-info.ts';
 import { resetTransaction } from './reset.ts';
 import type { BodyResult, Envelope, TransactionContext } from './transaction-context.ts';
 import type { BdatPlan } from './transaction-plan.ts';
-import { settleWithin, waitFor } from './wait.ts';
+import { settleWithin, type Wait, waitFor } from './wait.ts';
 
 /** Replies to BDAT chunks awaited at once when BDAT is pipelined. */
 export const BDAT_WINDOW = 8;
@@ -130,4 +139,91 @@ export async function runBdat(
   }
   if (wire.pendingReplies > 0) connection.destroy();
   return { reply: toReplyInfo(final, 'BDAT', secrets), size };
+}
+
+/** What the batch carrying `BDAT n LAST` drew, read in order (see {@link sendBdatInBatch}). */
+export interface BatchedBdat {
+  /**
+   * The replies to MAIL and each RCPT, as far as they were read; when the reading stopped on a
+   * reply its command does not allow, that reply is the last.
+   */
+  readonly envelope: readonly Reply[];
+  /** When the last envelope reply was read (`performance.now()`): the envelope phase's end. */
+  readonly envelopeRead: number;
+  /** The reply to `BDAT n LAST`, if it came. */
+  readonly final: Reply | undefined;
+  /** `final` came before the transport had taken the whole batch (decision 10). */
+  readonly early: boolean;
+  /**
+   * The batch, LAST and all, was handed to the transport: from here the server may hold the
+   * whole message, so a failure without a reply that decides it is `unknown` (INV-9).
+   */
+  readonly handedOver: boolean;
+  /**
+   * Why the reading stopped short (connection lost, deadline, abort, a reply its command does not
+   * allow), if it did. The connection is dropped then, and after an early reply or a `421`.
+   */
+  readonly failure: unknown;
+}
+
+/**
+ * Writes MAIL, every RCPT and `BDAT n LAST` with its payload in one write, and reads their replies
+ * in order. The reads run while the write is in progress, so a reply is matched to its command
+ * however it arrives, and replies that came before the server closed are still read (the
+ * transport keeps them). Never throws: the transaction decides the outcome.
+ */
+export async function sendBdatInBatch(
+  context: TransactionContext,
+  batch: Batch,
+  envelopeWait: Wait,
+): Promise<BatchedBdat> {
+  const { wire, options, signal } = context;
+  const { timeouts } = options;
+  const connection = wire.connection;
+  const envelope: Reply[] = [];
+  let envelopeRead = performance.now();
+  let final: Reply | undefined;
+  let early = false;
+  // The transport took every byte of the batch: a BDAT reply from here on is the final one. Until
+  // then it is an early reply, which is the safe side to err on (as in data-body.ts).
+  let written = false;
+  const handedOver = !connection.destroyed;
+  const writing = context.wire
+    .writeWithPayload(batch.bytes, batch.payloadOctets, waitFor(timeouts.dataBlock, signal))
+    .then(() => {
+      written = true;
+    });
+  writing.catch(ignore);
+  try {
+    await readReplies(
+      wire,
+      batch.commands.slice(0, -1),
+      envelopeWait,
+      envelope,
+      () => envelopeWait,
+    );
+    envelopeRead = performance.now();
+    if ((envelope[envelope.length - 1] as Reply).code === 421) {
+      // The server is closing: the BDAT reply will not come.
+      connection.destroy();
+      return { envelope, envelopeRead, final, early, handedOver, failure: undefined };
+    }
+    // No deadline of its own while the batch is being written (the write has one); once it is
+    // written, the final-reply deadline starts (settleWithin below).
+    const finalRead = wire.read('BDAT', { deadline: Number.POSITIVE_INFINITY, signal });
+    finalRead.then((reply) => {
+      if (written) return;
+      final = reply;
+      early = true;
+      connection.destroy();
+    }, ignore);
+    await writing;
+    final = await settleWithin(finalRead, waitFor(timeouts.dataFinal, signal), 'bdat', () =>
+      connection.destroy(),
+    );
+    return { envelope, envelopeRead, final, early, handedOver, failure: undefined };
+  } catch (error) {
+    connection.destroy();
+    return { envelope, envelopeRead, final, early, handedOver, failure: error };
+  }
 }

@@ -50,21 +50,29 @@ export interface Scrubber {
  * ```
  */
 export function toReplyInfo(reply: Reply, command: SmtpCommandName, secrets?: Scrubber): ReplyInfo {
+  // Four replies per message go through here: no closure or intermediate arrays per call.
   const scrub = secrets !== undefined && secrets.size > 0 ? secrets : undefined;
-  const clean = (line: string): string => {
-    const safe = sanitizeServerText(line, Infinity);
-    return scrub === undefined ? safe : scrub.scrub(safe);
-  };
-  const lines = Object.freeze(reply.lines.map(clean));
+  const lines = Object.freeze(cleanLines(reply.lines, scrub));
   const text =
     reply.text.indexOf('\n') === -1
-      ? clean(reply.text)
-      : reply.text.split('\n').map(clean).join(' ');
+      ? clean(reply.text, scrub)
+      : cleanLines(reply.text.split('\n'), scrub).join(' ');
   const info: ReplyInfo =
     reply.enhanced === undefined
       ? { code: reply.code, lines, text, command }
       : { code: reply.code, enhanced: reply.enhanced, lines, text, command };
   return Object.freeze(info);
+}
+
+function clean(line: string, scrub: Scrubber | undefined): string {
+  const safe = sanitizeServerText(line, Infinity);
+  return scrub === undefined ? safe : scrub.scrub(safe);
+}
+
+function cleanLines(lines: readonly string[], scrub: Scrubber | undefined): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) out.push(clean(lines[i] as string, scrub));
+  return out;
 }
 
 /** The EHLO reply a result carries when there was none (a dry run's stand-in). */

@@ -66,14 +66,17 @@ export interface SendResult {
  * | qmail               | `ok 1700000000 qp 12345`                                          |
  * | Amazon SES          | `Ok 0100018c2a1b2c3d-12345678-abcd-...-000000`                    |
  */
-const QUEUE_ID_FORMS: readonly RegExp[] = [
-  /\bqueued as ([A-Za-z0-9][A-Za-z0-9._:/+=-]*)/i,
-  /\bid=([A-Za-z0-9][A-Za-z0-9._-]*)/i,
-  /\[InternalId=([0-9]+)/,
-  /^OK\s+[0-9]+\s+(\S+)\s+-\s+gsmtp\b/i,
-  /^([A-Za-z0-9][A-Za-z0-9._-]*) Message accepted for delivery\b/i,
-  /\bqp ([0-9]+)\b/,
-  /^Ok\s+([0-9a-f]{8,}(?:-[0-9a-f]+)+)\s*$/i,
+const QUEUE_ID_FORMS: readonly (readonly [hint: string, form: RegExp])[] = [
+  ['queued as', /\bqueued as ([A-Za-z0-9][A-Za-z0-9._:/+=-]*)/i],
+  ['id=', /\bid=([A-Za-z0-9][A-Za-z0-9._-]*)/i],
+  ['[internalid=', /\[InternalId=([0-9]+)/],
+  ['gsmtp', /^OK\s+[0-9]+\s+(\S+)\s+-\s+gsmtp\b/i],
+  [
+    ' message accepted for delivery',
+    /^([A-Za-z0-9][A-Za-z0-9._-]*) Message accepted for delivery\b/i,
+  ],
+  ['qp ', /\bqp ([0-9]+)\b/],
+  ['ok', /^Ok\s+([0-9a-f]{8,}(?:-[0-9a-f]+)+)\s*$/i],
 ];
 
 /**
@@ -81,7 +84,12 @@ const QUEUE_ID_FORMS: readonly RegExp[] = [
  * servers that say only `250 OK` name none).
  */
 export function parseQueueId(text: string): string | undefined {
-  for (const form of QUEUE_ID_FORMS) {
+  // Each form runs only when the lower-cased text holds its literal part (its hint), which any
+  // match needs: one reply per message, and most match none or the first form, so the other
+  // expressions are never run (nor compiled, in a process that just started).
+  const lower = text.toLowerCase();
+  for (const [hint, form] of QUEUE_ID_FORMS) {
+    if (!lower.includes(hint)) continue;
     const match = form.exec(text);
     if (match?.[1] !== undefined) return match[1];
   }

@@ -22,7 +22,14 @@ function context(
   return {
     capabilities: { ...noCapabilities('mx.example'), ...capabilities },
     secure: false,
-    options: { chunking: 'auto', chunkSize: 65_536, allowFileAccess: true, ...options },
+    options: {
+      chunking: 'auto',
+      chunkSize: 65_536,
+      allowFileAccess: true,
+      pipelining: true,
+      requireAllRecipients: false,
+      ...options,
+    },
     log: createClientLog({ log: (line) => lines.push(line) }, createSecrets()),
   };
 }
@@ -153,5 +160,91 @@ describe('envelopeBatches (the batch builder)', () => {
   it('without PIPELINING, one command per write', () => {
     const batches = envelopeBatches(plan, batchShape(plan, false, false));
     expect(batches.map((b) => b.commands)).toEqual([['MAIL'], ['RCPT'], ['RCPT']]);
+    expect(batches.every((b) => b.payloadOctets === 0)).toBe(true);
+  });
+
+  describe('with CHUNKING', () => {
+    const body = 'Subject: x\r\n\r\nhello\r\n';
+    const chunking = (chunkSize = 65_536) =>
+      context({ chunking: true, pipelining: true }, [], { chunking: true, chunkSize });
+    const bdatPlan = (chunkSize?: number) =>
+      planTransaction(raw(body, ['b@example.com', 'c@example.com']), chunking(chunkSize), {});
+
+    it('pipelined, one frame in memory: MAIL, every RCPT, BDAT LAST and its payload in one write', () => {
+      const one = bdatPlan();
+      const shape = batchShape(one, true, false);
+      expect(shape).toEqual({ pipelined: true, dataInBatch: false, bdatInBatch: true });
+      const batches = envelopeBatches(one, shape);
+      expect(batches).toHaveLength(1);
+      expect(batches[0]?.commands).toEqual(['MAIL', 'RCPT', 'RCPT', 'BDAT']);
+      expect(decode(batches[0]?.bytes as Uint8Array)).toBe(
+        `MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nRCPT TO:<c@example.com>\r\nBDAT ${body.length} LAST\r\n${body}`,
+      );
+      // The payload is the tail of the write, so the writer can log it as a size only.
+      expect(batches[0]?.payloadOctets).toBe(body.length);
+    });
+
+    it('requireAllRecipients keeps BDAT out of the batch', () => {
+      const one = bdatPlan();
+      const shape = batchShape(one, true, true);
+      expect(shape.bdatInBatch).toBe(false);
+      const [batch] = envelopeBatches(one, shape);
+      expect(batch?.commands).toEqual(['MAIL', 'RCPT', 'RCPT']);
+      expect(batch?.payloadOctets).toBe(0);
+      expect(decode(batch?.bytes as Uint8Array)).not.toContain('BDAT');
+    });
+
+    it('content in several frames keeps BDAT out of the batch', () => {
+      const several = bdatPlan(8);
+      expect(several.bdat && several.body.kind === 'frames' && several.body.frames.length).toBe(3);
+      const shape = batchShape(several, true, false);
+      expect(shape.bdatInBatch).toBe(false);
+      expect(envelopeBatches(several, shape)[0]?.commands).toEqual(['MAIL', 'RCPT', 'RCPT']);
+    });
+
+    it('streamed content keeps BDAT out of the batch', () => {
+      const content = (async function* () {
+        yield body;
+      })();
+      const streamed = planTransaction(
+        { envelope: { from: 'a@example.com', to: ['b@example.com'] }, raw: content },
+        chunking(),
+        {},
+      );
+      expect(streamed.body.kind).toBe('stream');
+      expect(batchShape(streamed, true, false).bdatInBatch).toBe(false);
+    });
+
+    it('without PIPELINING, BDAT is never in a batch', () => {
+      const one = bdatPlan();
+      expect(batchShape(one, false, false)).toEqual({
+        pipelined: false,
+        dataInBatch: false,
+        bdatInBatch: false,
+      });
+      expect(envelopeBatches(one, batchShape(one, false, false)).map((b) => b.commands)).toEqual([
+        ['MAIL'],
+        ['RCPT'],
+        ['RCPT'],
+      ]);
+    });
+
+    it("chunking 'auto' takes BDAT where it saves a round trip, and DATA elsewhere (decision 14)", () => {
+      const auto = (capabilities: Partial<Capabilities>, options = {}, content: string = body) =>
+        planTransaction(raw(content), context({ chunking: true, ...capabilities }, [], options), {})
+          .bdat;
+      expect(auto({ pipelining: true })).toBe(true);
+      expect(auto({ pipelining: false })).toBe(false);
+      expect(auto({ pipelining: true }, { pipelining: false })).toBe(false);
+      expect(auto({ pipelining: true }, { requireAllRecipients: true })).toBe(false);
+      expect(auto({ pipelining: true }, { chunkSize: 8 })).toBe(false);
+      expect(auto({ chunking: false, pipelining: true })).toBe(false);
+      expect(auto({ pipelining: true }, { chunking: false })).toBe(false);
+    });
+
+    it('a DATA plan never carries BDAT', () => {
+      expect(batchShape(plan, true, false).bdatInBatch).toBe(false);
+      expect(envelopeBatches(plan, batchShape(plan, true, false))[0]?.payloadOctets).toBe(0);
+    });
   });
 });

@@ -114,7 +114,10 @@ export interface PlanContext {
   readonly capabilities: Capabilities;
   /** The link is TLS. */
   readonly secure: boolean;
-  readonly options: Pick<ResolvedClientOptions, 'chunking' | 'chunkSize' | 'allowFileAccess'>;
+  readonly options: Pick<
+    ResolvedClientOptions,
+    'chunking' | 'chunkSize' | 'allowFileAccess' | 'pipelining' | 'requireAllRecipients'
+  >;
   readonly log: ClientLog;
 }
 
@@ -159,8 +162,19 @@ export function planTransaction(
     );
   }
   const bodyType: RawBodyType = prepared.body;
+  // `auto` takes BDAT for BINARYMIME, which needs it, and wherever it saves a round trip: the
+  // whole content is in memory and fits one `BDAT n LAST`, which then goes in the same write as
+  // MAIL and RCPT (PIPELINING; not with requireAllRecipients, whose DATA waits for the RCPT
+  // replies). Decision 14 in docs/security.md.
+  const savesRoundTrip =
+    capabilities.pipelining &&
+    options.pipelining &&
+    !options.requireAllRecipients &&
+    prepared.bytes !== undefined &&
+    prepared.bytes.byteLength <= options.chunkSize;
   const chunkingWanted =
-    options.chunking === true || (options.chunking === 'auto' && bodyType === 'BINARYMIME');
+    options.chunking === true ||
+    (options.chunking === 'auto' && (bodyType === 'BINARYMIME' || savesRoundTrip));
   const bdat = capabilities.chunking && chunkingWanted;
   if (bodyType === 'BINARYMIME' && !(bdat && capabilities.binaryMime)) {
     throw new InvalidInputError(

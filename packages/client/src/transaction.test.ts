@@ -1,8 +1,9 @@
 /**
  * Transactions against a fake connection: reply matching under PIPELINING for every refusal
  * combination, one command per round trip without it, the MAIL parameters (SIZE, BODY,
- * SMTPUTF8, DSN, REQUIRETLS) and the refusals before any byte, BDAT, and the outcome boundary
- * (not-sent before the terminator is handed over, unknown after it).
+ * SMTPUTF8, DSN, REQUIRETLS) and the refusals before any byte, BDAT (the whole message in the
+ * envelope batch when PIPELINING allows), and the outcome boundary (not-sent before the
+ * terminator is handed over, unknown after it).
  */
 import { ConnectionError, TimeoutError } from '@smtp/transport';
 import { describe, expect, it } from 'vitest';
@@ -492,5 +493,157 @@ describe('CHUNKING', () => {
     );
     const error = await rejection(client.send(raw(['b@example.com'])));
     expect(error.outcome).toBe('unknown');
+  });
+});
+
+describe('CHUNKING with PIPELINING: the whole message in one write', () => {
+  const body = 'Subject: t\r\n\r\nhello\r\n';
+  const three = ['b@example.com', 'c@example.com', 'd@example.com'];
+  const oneShot = (replies: ScriptEntry[], options: Partial<ClientOptions> = {}, fake = {}) =>
+    setup(['PIPELINING', 'CHUNKING'], replies, { chunking: true, ...options }, fake);
+
+  it('MAIL, every RCPT, BDAT n LAST and the payload go in one write; accepted', async () => {
+    const { connection, client } = oneShot([
+      '250 ok',
+      '250 ok',
+      '250 ok',
+      '250 2.0.0 queued as Q1',
+    ]);
+    const result = await client.send(raw());
+    expect(connection.written).toHaveLength(2);
+    expect(connection.written[1]?.text).toBe(
+      `MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nRCPT TO:<c@example.com>\r\nBDAT ${body.length} LAST\r\n${body}`,
+    );
+    expect(result.outcome).toBe('accepted');
+    expect(result.reply.command).toBe('BDAT');
+    expect(result.queueId).toBe('Q1');
+    expect(result.size).toBe(body.length);
+    expect(result.replies.data).toBeUndefined();
+    expect(connection.remaining).toBe(0);
+  });
+
+  it('each RCPT reply is matched to its recipient: partial', async () => {
+    const { client } = oneShot([
+      '250 ok',
+      '550 5.1.1 no b',
+      '250 ok',
+      '452 4.2.2 d full',
+      '250 ok',
+    ]);
+    const result = await client.send(raw(three));
+    expect(result.outcome).toBe('partial');
+    expect(result.accepted).toEqual(['c@example.com']);
+    expect(result.rejected.map((r) => [r.recipient, r.reply.code])).toEqual([
+      ['b@example.com', 550],
+      ['d@example.com', 452],
+    ]);
+    expect(result.replies.rcpt.map((r) => [r.recipient, r.reply.code])).toEqual([
+      ['b@example.com', 550],
+      ['c@example.com', 250],
+      ['d@example.com', 452],
+    ]);
+  });
+
+  it('MAIL refused: rejected with the MAIL reply, the BDAT reply consumed, no RSET', async () => {
+    const { connection, client } = oneShot(['550 5.7.1 no', '503 no', '503 no', '503 no mail']);
+    const error = await rejection(client.send(raw()));
+    expect(error.outcome).toBe('rejected');
+    expect((error.reply as { command: string }).command).toBe('MAIL');
+    expect(txLines(connection)).not.toContain('RSET');
+    expect(connection.remaining).toBe(0);
+    expect(connection.destroyed).toBe(false);
+  });
+
+  it('every RCPT refused: rejected with the refusals, RSET; the connection stays usable', async () => {
+    const { connection, client } = oneShot([
+      '250 ok',
+      '550 5.1.1 no b',
+      '451 4.3.0 c later',
+      '554 5.5.1 no valid recipients',
+      '250 reset',
+    ]);
+    const error = await rejection(client.send(raw()));
+    expect(error.outcome).toBe('rejected');
+    expect((error.reply as { code: number }).code).toBe(550);
+    expect((error.rejected as { recipient: string }[]).map((r) => r.recipient)).toEqual([
+      'b@example.com',
+      'c@example.com',
+    ]);
+    expect(txLines(connection).at(-1)).toBe('RSET');
+    expect(connection.destroyed).toBe(false);
+  });
+
+  it('every RCPT refused and yet a 250 to BDAT: a protocol error, unknown, dropped', async () => {
+    const { connection, client } = oneShot(['250 ok', '550 no', '550 no', '250 ok']);
+    const error = await rejection(client.send(raw()));
+    expect(error.code).toBe('SMTP_PROTOCOL_UNEXPECTED_REPLY');
+    expect(error.outcome).toBe('unknown');
+    expect(connection.destroyed).toBe(true);
+  });
+
+  it('BDAT refused after accepted recipients: rejected with the BDAT reply, no RSET', async () => {
+    const { connection, client } = oneShot(['250 ok', '550 no', '250 ok', '552 5.3.4 too big']);
+    const error = await rejection(client.send(raw()));
+    expect(error.outcome).toBe('rejected');
+    expect((error.reply as { command: string; code: number }).code).toBe(552);
+    expect((error.reply as { command: string }).command).toBe('BDAT');
+    expect(error.rejected).toHaveLength(1);
+    expect(txLines(connection)).not.toContain('RSET');
+  });
+
+  it('a 354 to BDAT: a protocol error, unknown (LAST was handed over)', async () => {
+    const { connection, client } = oneShot(['250 ok', '250 ok', '250 ok', '354 go']);
+    const error = await rejection(client.send(raw()));
+    expect(error.code).toBe('SMTP_PROTOCOL_UNEXPECTED_REPLY');
+    expect(error.outcome).toBe('unknown');
+    expect(connection.destroyed).toBe(true);
+  });
+
+  it('no BDAT reply: unknown; the connection is never reused', async () => {
+    const { connection, client } = oneShot([
+      '250 ok',
+      '250 ok',
+      '250 ok',
+      new TimeoutError('bdat', 10),
+    ]);
+    const error = await rejection(client.send(raw()));
+    expect(error.outcome).toBe('unknown');
+    expect(error.temporary).toBe(false);
+    expect(connection.destroyed).toBe(true);
+  });
+
+  it('the one write fails: unknown (the end of data was handed to the transport)', async () => {
+    const reset = new ConnectionError('SMTP_CONNECTION_RESET', 'reset');
+    // Writes: EHLO, then the batch.
+    const { client } = oneShot([], {}, { failWrite: { at: 1, error: reset } });
+    const error = await rejection(client.send(raw()));
+    expect(error.outcome).toBe('unknown');
+    expect(error.temporary).toBe(false);
+  });
+
+  it('requireAllRecipients: the envelope first, then BDAT', async () => {
+    const { connection, client } = oneShot(['250 ok', '250 ok', '250 ok', '250 done'], {
+      requireAllRecipients: true,
+    });
+    await client.send(raw());
+    expect(connection.written[1]?.text).toBe(
+      'MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nRCPT TO:<c@example.com>\r\n',
+    );
+    expect(connection.written[2]?.text).toBe(`BDAT ${body.length} LAST\r\n`);
+  });
+
+  it('content in several chunks or streamed: the chunks follow the envelope replies', async () => {
+    // Three chunks of at most 10 octets: BDAT 10, BDAT 10, BDAT 3 LAST.
+    const several = oneShot(['250 ok', '250 ok', '250 ok', '250 ok', '250 ok', '250 done'], {
+      chunkSize: 10,
+    });
+    expect((await several.client.send(raw())).outcome).toBe('accepted');
+    expect(several.connection.written[1]?.text).not.toContain('BDAT');
+    expect(several.connection.written[2]?.text).toBe('BDAT 10\r\n');
+    const stream = oneShot(['250 ok', '250 ok', '250 done']);
+    expect((await stream.client.send(streamed())).outcome).toBe('accepted');
+    expect(stream.connection.written[1]?.text).toBe(
+      'MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\n',
+    );
   });
 });

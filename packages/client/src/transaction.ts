@@ -13,12 +13,19 @@
  * On a reused connection the first reply has one more meaning: a `421` or a closed connection
  * before it is the server dropping the idle connection just as the client spoke
  * (`StaleConnectionError`, stale.ts), and the client tries once on a new connection.
+ *
+ * When the whole message goes in the envelope batch (a single `BDAT n LAST`, envelope-batch.ts),
+ * the end of data is handed to the transport with MAIL, so the outcomes shift
+ * ({@link runBdatInBatch}): a refused MAIL, or every RCPT refused, is still `rejected` whatever
+ * follows, since there is no transaction to deliver; any other failure is `unknown`; and nothing
+ * is a stale connection any more, neither a closed connection nor a `421` before the first reply
+ * (decision 8: the message was written, so the client does not send it again on its own).
  */
-import type { Reply } from '@smtp/protocol';
-import { runBdat } from './bdat-body.ts';
+import { ProtocolError, type Reply } from '@smtp/protocol';
+import { runBdat, sendBdatInBatch } from './bdat-body.ts';
 import { sendData } from './data-body.ts';
-import { batchShape, DATA_BATCH, envelopeBatches } from './envelope-batch.ts';
-import type { RecipientRefusal, SendError } from './errors.ts';
+import { type Batch, batchShape, DATA_BATCH, envelopeBatches } from './envelope-batch.ts';
+import type { RecipientRefusal, SendError, SmtpCommandName } from './errors.ts';
 import { failure, isTemporaryReply, refusal } from './outcome.ts';
 import { expectQuiet, readReplies, verdict } from './replies.ts';
 import { toReplyInfo } from './reply-info.ts';
@@ -30,8 +37,8 @@ import type {
   TransactionContext,
   TransactionResult,
 } from './transaction-context.ts';
-import type { TransactionPlan } from './transaction-plan.ts';
-import { waitFor } from './wait.ts';
+import type { BdatPlan, TransactionPlan } from './transaction-plan.ts';
+import { type Wait, waitFor } from './wait.ts';
 
 /**
  * Runs a planned transaction. Resolves with the recipients and replies; throws a `SendError`
@@ -53,6 +60,10 @@ export async function runTransaction(
   // section 4.5.3.2 gives each its own), so a trickling server cannot stretch it further.
   const envelopeWait = waitFor(timeouts.command * (1 + plan.rcpts.length), context.signal);
   const dataWait = () => waitFor(timeouts.dataInit, context.signal);
+  if (shape.bdatInBatch && plan.bdat) {
+    const [batch] = envelopeBatches(plan, shape) as [Batch];
+    return runBdatInBatch(context, plan, batch, envelopeWait, started);
+  }
   const replies: Reply[] = [];
   try {
     for (const batch of envelopeBatches(plan, shape)) {
@@ -81,16 +92,11 @@ export async function runTransaction(
     if (anyRcpt || dataInBatch?.code === 354) await abandon(context, dataInBatch);
     throw refusal(secrets, mailInfo, [], 'The server refused the sender');
   }
-  const rcpt: RecipientReply[] = [];
-  const accepted: string[] = [];
-  const rejected: RecipientRefusal[] = [];
-  plan.rcpts.forEach(({ recipient }, index) => {
-    const reply = replies[index + 1] as Reply;
-    const info = toReplyInfo(reply, 'RCPT', secrets);
-    rcpt.push({ recipient, reply: info });
-    if (verdict('RCPT', reply) === 'ok') accepted.push(recipient);
-    else rejected.push({ recipient, reply: info });
-  });
+  const { rcpt, accepted, rejected } = recipients(
+    context,
+    plan,
+    replies.slice(1, plan.rcpts.length + 1),
+  );
   if (accepted.length === 0) {
     await abandon(context, dataInBatch);
     const first = rejected[0] as RecipientRefusal;
@@ -174,14 +180,196 @@ export async function runTransaction(
 }
 
 /**
+ * Runs a transaction whose envelope batch carries the whole message (MAIL, every RCPT,
+ * `BDAT n LAST` and its payload) and decides its outcome from the replies read in order:
+ *
+ * - a refused MAIL, or every RCPT refused (read in step): `rejected`, as on the other paths, and
+ *   reset as there, whether the BDAT was refused (a server with no transaction answers it 503 or
+ *   554, as it would DATA: RFC 5321 section 3.3) or its reply never came: with no transaction
+ *   there is nothing to deliver. A 2xx to that BDAT contradicts the envelope replies, so what the
+ *   server stored is unknown: a protocol error, `unknown`;
+ * - some recipients accepted: the BDAT reply decides, as for `BDAT LAST` in bdat-body.ts
+ *   (`accepted` or `partial`; 4xx or 5xx `rejected`), and a BDAT reply before the batch was
+ *   written is handled as a reply during the body (decision 10);
+ * - any other failure once the batch was handed to the transport is `unknown`: the server may
+ *   hold the whole message and have lost only its replies;
+ * - a `421` is a temporary refusal, as on the other paths, but never a stale connection: the
+ *   message was written, so the client does not send it again on its own (decision 8), though a
+ *   `421` to MAIL means the server holds none of it, and a caller or the pool may.
+ */
+async function runBdatInBatch(
+  context: TransactionContext,
+  plan: BdatPlan,
+  batch: Batch,
+  envelopeWait: Wait,
+  started: number,
+): Promise<TransactionResult> {
+  const { wire, secrets } = context;
+  try {
+    expectQuiet(wire, 'before the envelope');
+  } catch (error) {
+    throw beforeContent(context, error, 0);
+  }
+  const sent = await sendBdatInBatch(context, batch, envelopeWait);
+  const lost = sent.failure;
+  // A reply its command does not allow ended the reading (a protocol error): it decides nothing.
+  const last = sent.envelope.length - 1;
+  const read =
+    last >= 0 && !allowed(batch.commands[last] as SmtpCommandName, sent.envelope[last] as Reply)
+      ? sent.envelope.slice(0, -1)
+      : sent.envelope;
+  closingCheck(context, read, plan, sent.handedOver);
+  if (!sent.handedOver) throw beforeContent(context, lost, read.length);
+
+  const mail = read[0];
+  const mailInfo = mail === undefined ? undefined : toReplyInfo(mail, 'MAIL', secrets);
+  const { rcpt, accepted, rejected } = recipients(context, plan, read.slice(1));
+  const final = sent.final;
+  const mailRefused = mail !== undefined && verdict('MAIL', mail) !== 'ok';
+  const noneAccepted = rcpt.length === plan.rcpts.length && accepted.length === 0;
+  if (
+    (mailRefused || noneAccepted) &&
+    final !== undefined &&
+    final.code >= 200 &&
+    final.code < 300
+  ) {
+    wire.connection.destroy();
+    const refused = mailRefused ? 'the sender' : 'every recipient';
+    throw failure(
+      secrets,
+      new ProtocolError(
+        'SMTP_PROTOCOL_UNEXPECTED_REPLY',
+        `The server answered ${final.code} to BDAT after refusing ${refused}: what it stored is unknown`,
+      ),
+      'unknown',
+      rejected,
+    );
+  }
+  if (mailRefused) {
+    // As on the other paths: a refused MAIL opens no transaction, unless a server accepted a
+    // pipelined RCPT all the same.
+    if (accepted.length > 0) await abandon(context, undefined);
+    dropIfOutOfStep(context);
+    throw refusal(
+      secrets,
+      mailInfo as NonNullable<typeof mailInfo>,
+      [],
+      'The server refused the sender',
+    );
+  }
+  if (noneAccepted) {
+    await abandon(context, undefined);
+    const first = rejected[0] as RecipientRefusal;
+    throw refusal(
+      secrets,
+      first.reply,
+      rejected,
+      'The server refused every recipient',
+      rejected.every((r) => isTemporaryReply(r.reply)),
+    );
+  }
+  if (final === undefined) throw failure(secrets, lost, 'unknown', rejected);
+  if (sent.early) {
+    const code = final.code;
+    if (code >= 400 && code < 600) {
+      throw refusal(
+        secrets,
+        toReplyInfo(final, 'BDAT', secrets),
+        rejected,
+        'The server refused the message while it was being sent',
+      );
+    }
+    throw failure(
+      secrets,
+      new ProtocolError(
+        'SMTP_PROTOCOL_UNEXPECTED_REPLY',
+        code >= 200 && code < 300
+          ? `The server answered ${code} to BDAT before the chunk was sent: it may have taken a truncated message`
+          : `Unexpected ${code} reply while the message was being sent`,
+      ),
+      'unknown',
+      rejected,
+    );
+  }
+  let finalVerdict: ReturnType<typeof verdict>;
+  try {
+    finalVerdict = verdict('BDAT', final);
+  } catch (error) {
+    wire.connection.destroy();
+    throw failure(secrets, error, 'unknown', rejected);
+  }
+  const reply = toReplyInfo(final, 'BDAT', secrets);
+  if (finalVerdict !== 'ok') {
+    if (finalVerdict === 'closing') wire.connection.destroy();
+    dropIfOutOfStep(context);
+    throw refusal(secrets, reply, rejected, 'The server refused the message');
+  }
+  if (rejected.length > 0 && context.log.enabled) {
+    context.log.info('some recipients refused', {
+      accepted: accepted.length,
+      rejected: rejected.length,
+    });
+  }
+  dropIfOutOfStep(context);
+  return {
+    accepted,
+    rejected,
+    reply,
+    replies: { mail: mailInfo as NonNullable<typeof mailInfo>, rcpt },
+    size: batch.payloadOctets,
+    envelopeMs: sent.envelopeRead - started,
+    dataMs: performance.now() - sent.envelopeRead,
+  };
+}
+
+/**
+ * The recipients and their replies, matched in order (the n-th RCPT reply to the n-th
+ * recipient), as far as `rcptReplies` goes.
+ */
+function recipients(
+  context: TransactionContext,
+  plan: TransactionPlan,
+  rcptReplies: readonly Reply[],
+): { rcpt: RecipientReply[]; accepted: string[]; rejected: RecipientRefusal[] } {
+  const rcpt: RecipientReply[] = [];
+  const accepted: string[] = [];
+  const rejected: RecipientRefusal[] = [];
+  rcptReplies.forEach((reply, index) => {
+    const { recipient } = plan.rcpts[index] as { recipient: string };
+    const info = toReplyInfo(reply, 'RCPT', context.secrets);
+    rcpt.push({ recipient, reply: info });
+    if (verdict('RCPT', reply) === 'ok') accepted.push(recipient);
+    else rejected.push({ recipient, reply: info });
+  });
+  return { rcpt, accepted, rejected };
+}
+
+/** Whether `command` allows `reply` (replies.ts): a reply it does not allow is a protocol error. */
+function allowed(command: SmtpCommandName, reply: Reply): boolean {
+  try {
+    verdict(command, reply);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A reply no command drew is already waiting: the dialogue is out of step from here on. */
+function dropIfOutOfStep(context: TransactionContext): void {
+  if (context.wire.pendingReplies > 0) context.wire.connection.destroy();
+}
+
+/**
  * A `421` among the envelope replies: the server is closing. On a reused connection, as the
- * very first reply, it is the idle connection being dropped (stale.ts); otherwise a temporary
- * refusal of this message.
+ * very first reply, it is the idle connection being dropped (stale.ts), unless `contentWritten`
+ * (decision 8: the client reconnects on its own only before any byte of the message went out);
+ * otherwise a temporary refusal of this message.
  */
 function closingCheck(
   context: TransactionContext,
   replies: readonly Reply[],
   plan: TransactionPlan,
+  contentWritten = false,
 ): void {
   const at = replies.findIndex((reply) => reply.code === 421);
   if (at === -1) return;
@@ -194,7 +382,7 @@ function closingCheck(
     [],
     'The server is closing the connection',
   );
-  if (context.reused && at === 0) throw new StaleConnectionError(error);
+  if (context.reused && at === 0 && !contentWritten) throw new StaleConnectionError(error);
   throw error;
 }
 

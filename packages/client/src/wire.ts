@@ -63,6 +63,20 @@ export class Wire {
     return this.connection.write(bytes, transportWait(wait));
   }
 
+  /**
+   * Writes command lines and, after them, body bytes in one write (MAIL, every RCPT and
+   * `BDAT n LAST` with its payload): the lines are logged as lines, the last `payloadOctets`
+   * as a size only (INV-10).
+   */
+  writeWithPayload(bytes: Uint8Array, payloadOctets: number, wait: Wait): Promise<void> {
+    const published = hasClientSubscribers('command');
+    if (this.#log.debugEnabled || published) {
+      this.#logLines(bytes.subarray(0, bytes.byteLength - payloadOctets), false, published);
+    }
+    this.#log.sentBody(payloadOctets);
+    return this.connection.write(bytes, transportWait(wait));
+  }
+
   /** Writes body bytes that are already in memory (a small message, a BDAT payload). */
   writeData(bytes: Uint8Array, wait: Wait): Promise<void> {
     this.#log.sentBody(bytes.byteLength);

@@ -269,6 +269,12 @@ describe('validate', () => {
     }
   });
 
+  it('names a missing sender when the options have none', () => {
+    expect(() => new Message({ to: 'b@example.com', text: 'Hi' }).validate()).toThrow(
+      /no sender: set from/,
+    );
+  });
+
   it('asks for a Sender when From has several authors', () => {
     expect(() => new Message({ ...base, from: 'a@example.com, b@example.com' }).validate()).toThrow(
       /sender/,

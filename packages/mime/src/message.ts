@@ -383,6 +383,14 @@ export class Message {
    */
   validate(options?: ValidateOptions): void {
     if (options?.allowFileAccess === false) this.#refuseFiles();
+    // `send()` validates each message three times: the common valid case allocates nothing.
+    if (
+      this.#from.length === 1 &&
+      this.#to.length + this.#cc.length + this.#bcc.length > 0 &&
+      (this.#text !== undefined || this.#html !== undefined)
+    ) {
+      return;
+    }
     const problems: string[] = [];
     if (this.#from.length === 0) problems.push('no sender: set from');
     if (this.#from.length > 1 && this.#sender === undefined) {
@@ -447,15 +455,13 @@ export class Message {
     const needsSmtpUtf8 = this.#needsSmtpUtf8();
     const smtpUtf8 = options.smtpUtf8 === true || needsSmtpUtf8;
     const plan = this.#plan(smtpUtf8, options.allow8Bit === true);
-    const path = (mailbox: Mailbox): string =>
-      smtpUtf8 ? mailbox.address : toAsciiAddress(mailbox.address);
     const reverse = (this.#sender ?? this.#from[0]) as Mailbox;
     const recipients: string[] = [];
-    for (const list of [this.#to, this.#cc, this.#bcc]) {
-      for (const mailbox of list) recipients.push(path(mailbox));
-    }
+    pushPaths(recipients, this.#to, smtpUtf8);
+    pushPaths(recipients, this.#cc, smtpUtf8);
+    pushPaths(recipients, this.#bcc, smtpUtf8);
     const envelope: { -readonly [K in keyof Envelope]: Envelope[K] } = {
-      from: path(reverse),
+      from: envelopePath(reverse, smtpUtf8),
       to: recipients.length === 1 ? recipients : dedupeRecipients(recipients, recipientKey),
       needsSmtpUtf8,
       needs8BitMime: plan.needs8BitMime,
@@ -467,13 +473,15 @@ export class Message {
 
   /** An address of the message has a non-ASCII local part (see `addressNeedsSmtpUtf8`). */
   #needsSmtpUtf8(): boolean {
-    const lists = [this.#from, this.#to, this.#cc, this.#bcc, this.#replyTo];
-    if (this.#sender !== undefined) lists.push([this.#sender]);
-    if (Array.isArray(this.#readReceipt)) lists.push(this.#readReceipt);
-    for (const list of lists) {
-      for (const mailbox of list) if (addressNeedsSmtpUtf8(mailbox.address)) return true;
-    }
-    return false;
+    return (
+      anyNeedsSmtpUtf8(this.#from) ||
+      anyNeedsSmtpUtf8(this.#to) ||
+      anyNeedsSmtpUtf8(this.#cc) ||
+      anyNeedsSmtpUtf8(this.#bcc) ||
+      anyNeedsSmtpUtf8(this.#replyTo) ||
+      (this.#sender !== undefined && addressNeedsSmtpUtf8(this.#sender.address)) ||
+      (Array.isArray(this.#readReceipt) && anyNeedsSmtpUtf8(this.#readReceipt))
+    );
   }
 
   /**
@@ -554,14 +562,14 @@ export class Message {
   }
 
   #headerText(smtpUtf8: boolean): string {
-    const list = (mailboxes: readonly Mailbox[]): string =>
-      mailboxes.map((m) => formatMailbox(m, smtpUtf8)).join(', ');
     this.#date ??= new Date();
-    let out = foldHeader('From', list(this.#from));
-    if (this.#sender !== undefined) out += foldHeader('Sender', list([this.#sender]));
-    if (this.#to.length > 0) out += foldHeader('To', list(this.#to));
-    if (this.#cc.length > 0) out += foldHeader('Cc', list(this.#cc));
-    if (this.#replyTo.length > 0) out += foldHeader('Reply-To', list(this.#replyTo));
+    let out = foldHeader('From', formatList(this.#from, smtpUtf8));
+    if (this.#sender !== undefined)
+      out += foldHeader('Sender', formatMailbox(this.#sender, smtpUtf8));
+    if (this.#to.length > 0) out += foldHeader('To', formatList(this.#to, smtpUtf8));
+    if (this.#cc.length > 0) out += foldHeader('Cc', formatList(this.#cc, smtpUtf8));
+    if (this.#replyTo.length > 0)
+      out += foldHeader('Reply-To', formatList(this.#replyTo, smtpUtf8));
     if (this.#subject !== undefined)
       out += foldHeader('Subject', encodeUnstructured(this.#subject));
     out += foldHeader('Date', formatDate(this.#date));
@@ -576,7 +584,7 @@ export class Message {
     if (this.#readReceipt !== false) {
       out += foldHeader(
         'Disposition-Notification-To',
-        list(this.#readReceipt === true ? this.#from : this.#readReceipt),
+        formatList(this.#readReceipt === true ? this.#from : this.#readReceipt, smtpUtf8),
       );
     }
     for (const header of this.#headers) {
@@ -586,9 +594,42 @@ export class Message {
   }
 }
 
+// Module-level closures, lists and option objects on the per-message path each cost an
+// allocation per call and, in a fresh process, more code for the JIT to warm up.
+const SMTPUTF8_SPEC = { smtpUtf8: true } as const;
+const ASCII_SPEC = { smtpUtf8: false } as const;
+
+/** The envelope form of an address: A-label domain unless the transaction is SMTPUTF8. */
+function envelopePath(mailbox: Mailbox, smtpUtf8: boolean): string {
+  return smtpUtf8 ? mailbox.address : toAsciiAddress(mailbox.address);
+}
+
+function pushPaths(out: string[], mailboxes: readonly Mailbox[], smtpUtf8: boolean): void {
+  for (let i = 0; i < mailboxes.length; i++) {
+    out.push(envelopePath(mailboxes[i] as Mailbox, smtpUtf8));
+  }
+}
+
+function anyNeedsSmtpUtf8(mailboxes: readonly Mailbox[]): boolean {
+  for (let i = 0; i < mailboxes.length; i++) {
+    if (addressNeedsSmtpUtf8((mailboxes[i] as Mailbox).address)) return true;
+  }
+  return false;
+}
+
+/** An address-list header value: the mailboxes, comma-separated. */
+function formatList(mailboxes: readonly Mailbox[], smtpUtf8: boolean): string {
+  let out = '';
+  for (let i = 0; i < mailboxes.length; i++) {
+    const text = formatMailbox(mailboxes[i] as Mailbox, smtpUtf8);
+    out = i === 0 ? text : `${out}, ${text}`;
+  }
+  return out;
+}
+
 /** `Name <addr-spec>` with the name encoded (RFC 2047 phrase), or the bare addr-spec. */
 function formatMailbox(mailbox: Mailbox, smtpUtf8: boolean): string {
-  const spec = formatAddressSpec(mailbox.address, { smtpUtf8 });
+  const spec = formatAddressSpec(mailbox.address, smtpUtf8 ? SMTPUTF8_SPEC : ASCII_SPEC);
   return mailbox.name === undefined || mailbox.name === ''
     ? spec
     : `${encodePhrase(mailbox.name)} <${spec}>`;

@@ -7,6 +7,7 @@ import {
   findUnsafeCharacter,
   finishCommand,
   quote,
+  utf8Length,
 } from './ascii.ts';
 
 const limits = { allowUtf8: false, maxLength: 512 };
@@ -39,6 +40,21 @@ describe('findUnsafeCharacter', () => {
     expect(findLoneSurrogate('\ud83d\ude00')).toBe(-1);
     expect(findNonAscii('abc')).toBe(-1);
     expect(findNonAscii('abé')).toBe(2);
+  });
+});
+
+describe('utf8Length', () => {
+  it.each([
+    '',
+    'user@example.com',
+    'é',
+    'jörg@bücher.example',
+    '\u07ff\u0800',
+    '日本語',
+    '\uffff',
+    '😀 and 👍🏽',
+  ])('is the length of the UTF-8 form of %j', (text) => {
+    expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
   });
 });
 

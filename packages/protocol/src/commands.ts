@@ -52,7 +52,12 @@ import {
   quote,
   utf8,
 } from './ascii.ts';
-import { validateDomain, validateLocalPart, validateMailbox } from './mailbox.ts';
+import {
+  checkMailboxSyntax,
+  validateDomain,
+  validateLocalPart,
+  validateMailbox,
+} from './mailbox.ts';
 import { encodeUtf8AddrUnitext, encodeUtf8AddrXtext, encodeXtext } from './xtext.ts';
 
 /** Longest command line, CRLF included (RFC 5321 section 4.5.3.1.4). */
@@ -193,7 +198,8 @@ function encodeGreeting(verb: 'EHLO' | 'HELO', domain: string): Uint8Array {
 export function encodeMailFrom(reversePath: string, params: MailFromParameters = {}): Uint8Array {
   const smtpUtf8 = params.smtpUtf8 === true;
   checkCharacters(reversePath, 'MAIL FROM reverse path', smtpUtf8);
-  if (reversePath !== '') validateMailbox(reversePath, { smtpUtf8 });
+  // The characters were just checked with the same SMTPUTF8 setting.
+  if (reversePath !== '') checkMailboxSyntax(reversePath);
 
   let line = `MAIL FROM:<${reversePath}>`;
   let maxLength: number = MAX_COMMAND_LINE_LENGTH;
@@ -238,7 +244,7 @@ export function encodeRcptTo(forwardPath: string, params: RcptToParameters = {})
   const smtpUtf8 = params.smtpUtf8 === true;
   checkCharacters(forwardPath, 'RCPT TO forward path', smtpUtf8);
   // RFC 5321 4.1.1.3: "<Postmaster>" without a domain is always accepted.
-  if (!/^postmaster$/i.test(forwardPath)) validateMailbox(forwardPath, { smtpUtf8 });
+  if (!isPostmaster(forwardPath)) checkMailboxSyntax(forwardPath);
 
   let line = `RCPT TO:<${forwardPath}>`;
   let maxLength: number = MAX_COMMAND_LINE_LENGTH;
@@ -249,6 +255,10 @@ export function encodeRcptTo(forwardPath: string, params: RcptToParameters = {})
   }
   line += encodeExtra(params.extra, RCPT_KEYWORDS, smtpUtf8, 'RCPT TO');
   return finishCommand(line, 'RCPT TO', { allowUtf8: smtpUtf8, maxLength });
+}
+
+function isPostmaster(path: string): boolean {
+  return path.length === 10 && path.toLowerCase() === 'postmaster';
 }
 
 /** `DATA` (RFC 5321 4.1.1.4). The message itself goes through `createDataEncoder`. */

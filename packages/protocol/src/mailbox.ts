@@ -31,7 +31,7 @@
  * clients SHOULD NOT send.
  */
 
-import { checkCharacters, invalid, quote, utf8 } from './ascii.ts';
+import { checkCharacters, invalid, quote, utf8Length } from './ascii.ts';
 
 /** Options of the mailbox and domain checks. */
 export interface MailboxOptions {
@@ -81,18 +81,28 @@ const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
  */
 export function validateMailbox(mailbox: string, options: MailboxOptions = {}): void {
   checkCharacters(mailbox, 'mailbox', options.smtpUtf8 === true);
+  checkMailboxSyntax(mailbox);
+}
+
+/**
+ * Internal (for the MAIL and RCPT encoders, not exported from the package): the checks of
+ * {@link validateMailbox} after the character check, for a caller that has just run
+ * `checkCharacters` on the same value with the same SMTPUTF8 setting, so that it is not done
+ * twice on every envelope path.
+ */
+export function checkMailboxSyntax(mailbox: string): void {
   checkPathPunctuation(mailbox, 'mailbox');
   const at = splitMailbox(mailbox);
   const localPart = mailbox.slice(0, at);
   const domain = mailbox.slice(at + 1);
-  if (utf8(localPart).length > MAX_LOCAL_PART_LENGTH) {
+  if (utf8Length(localPart) > MAX_LOCAL_PART_LENGTH) {
     invalid(
       'SMTP_INVALID_MAILBOX',
       `local part of ${quote(mailbox)} is longer than ${MAX_LOCAL_PART_LENGTH} octets (RFC 5321 section 4.5.3.1.1)`,
     );
   }
-  checkDomainOrLiteral(domain, `domain of mailbox ${quote(mailbox)}`);
-  if (utf8(mailbox).length > MAX_PATH_LENGTH - 2) {
+  checkDomainOrLiteral(domain, 'domain of mailbox', mailbox);
+  if (utf8Length(mailbox) > MAX_PATH_LENGTH - 2) {
     invalid(
       'SMTP_INVALID_MAILBOX',
       `mailbox ${quote(mailbox)} makes a path longer than ${MAX_PATH_LENGTH} octets (RFC 5321 section 4.5.3.1.3)`,
@@ -129,7 +139,7 @@ export function validateLocalPart(localPart: string, options: MailboxOptions = {
   if (localPartEnd(localPart, 'local part') !== localPart.length) {
     invalid('SMTP_INVALID_MAILBOX', `local part ${quote(localPart)} has characters after its end`);
   }
-  if (utf8(localPart).length > MAX_LOCAL_PART_LENGTH) {
+  if (utf8Length(localPart) > MAX_LOCAL_PART_LENGTH) {
     invalid(
       'SMTP_INVALID_MAILBOX',
       `local part ${quote(localPart)} is longer than ${MAX_LOCAL_PART_LENGTH} octets (RFC 5321 section 4.5.3.1.1)`,
@@ -215,38 +225,46 @@ function findClosingQuote(value: string): number {
   return -1;
 }
 
-/** Checks a domain or address literal whose characters were already checked. */
-function checkDomainOrLiteral(domain: string, what: string): void {
+/**
+ * Checks a domain or address literal whose characters were already checked. Messages name it
+ * `what`, followed by the quoted `mailbox` it belongs to when there is one: quoted only on
+ * failure, since quoting walks the whole value.
+ */
+function checkDomainOrLiteral(domain: string, what: string, mailbox?: string): void {
   if (domain.startsWith('[')) {
     if (!isAddressLiteral(domain)) {
       invalid(
         'SMTP_INVALID_DOMAIN',
-        `${what} ${quote(domain)} is not an IPv4 or IPv6 address literal (RFC 5321 section 4.1.3)`,
+        `${describe(what, mailbox)} ${quote(domain)} is not an IPv4 or IPv6 address literal (RFC 5321 section 4.1.3)`,
       );
     }
     return;
   }
-  if (domain.length === 0) invalid('SMTP_INVALID_DOMAIN', `${what} is empty`);
-  if (utf8(domain).length > MAX_DOMAIN_LENGTH) {
+  if (domain.length === 0) invalid('SMTP_INVALID_DOMAIN', `${describe(what, mailbox)} is empty`);
+  if (utf8Length(domain) > MAX_DOMAIN_LENGTH) {
     invalid(
       'SMTP_INVALID_DOMAIN',
-      `${what} ${quote(domain)} is longer than ${MAX_DOMAIN_LENGTH} octets (RFC 5321 section 4.5.3.1.2)`,
+      `${describe(what, mailbox)} ${quote(domain)} is longer than ${MAX_DOMAIN_LENGTH} octets (RFC 5321 section 4.5.3.1.2)`,
     );
   }
   for (const label of domain.split('.')) {
     if (!LABEL.test(label)) {
       invalid(
         'SMTP_INVALID_DOMAIN',
-        `${what} ${quote(domain)} has an invalid label ${quote(label)}: labels are letters, digits and inner hyphens, separated by single dots (RFC 5321 section 4.1.2)`,
+        `${describe(what, mailbox)} ${quote(domain)} has an invalid label ${quote(label)}: labels are letters, digits and inner hyphens, separated by single dots (RFC 5321 section 4.1.2)`,
       );
     }
     if (label.length > MAX_LABEL_LENGTH && ASCII_ONLY.test(label)) {
       invalid(
         'SMTP_INVALID_DOMAIN',
-        `${what} ${quote(domain)} has a label longer than ${MAX_LABEL_LENGTH} octets (RFC 1035 section 2.3.4)`,
+        `${describe(what, mailbox)} ${quote(domain)} has a label longer than ${MAX_LABEL_LENGTH} octets (RFC 1035 section 2.3.4)`,
       );
     }
   }
+}
+
+function describe(what: string, mailbox: string | undefined): string {
+  return mailbox === undefined ? what : `${what} ${quote(mailbox)}`;
 }
 
 /** True for `[IPv4]` and `[IPv6:...]` per RFC 5321 section 4.1.3. */

@@ -2,7 +2,9 @@
  * An in-memory `Connection` for the client's unit tests: replies come from a script, in order,
  * whatever is written, but like a real server's, only once something drew them: the greeting at
  * once, then one reply per command line written, one per message content (a `writeStream`, or a
- * write ending with the `.` terminator) and one per BDAT chunk. A read with no reply due waits.
+ * write ending with the `.` terminator) and one per BDAT chunk, whose payload is skipped whether it
+ * comes in a write of its own or in the same write as its command (a pipelined `BDAT n LAST`). A
+ * read with no reply due waits.
  * Every write is recorded with whether the link was TLS at that moment, so a test can assert
  * exactly which bytes went out in plaintext (INV-1).
  *
@@ -234,21 +236,28 @@ export class FakeConnection implements Connection {
     const text = decoder.decode(bytes);
     const content = this.#bdatLeft === 0 && isContent(text);
     this.written.push({ text, bytes: bytes.slice(), secure: this.#secure, stream: content });
-    this.#draw(text, bytes.byteLength);
+    if (content) this.#due(1);
+    else this.#draw(bytes);
     return Promise.resolve();
   }
 
-  /** Counts the replies a write draws (see the module docblock). */
-  #draw(text: string, length: number): void {
-    if (this.#bdatLeft > 0) {
-      this.#bdatLeft -= length;
-      return;
-    }
-    if (isContent(text)) {
-      this.#due(1);
-      return;
-    }
-    for (const line of text.split('\r\n')) {
+  /**
+   * Counts the replies command lines draw (see the module docblock), skipping BDAT payload by
+   * its count, in this write or the next ones: payload octets are never lines.
+   */
+  #draw(bytes: Uint8Array): void {
+    let at = 0;
+    while (at < bytes.byteLength) {
+      if (this.#bdatLeft > 0) {
+        const take = Math.min(this.#bdatLeft, bytes.byteLength - at);
+        this.#bdatLeft -= take;
+        at += take;
+        continue;
+      }
+      let end = at;
+      while (end < bytes.byteLength && !(bytes[end] === 0x0d && bytes[end + 1] === 0x0a)) end++;
+      const line = decoder.decode(bytes.subarray(at, end));
+      at = end + 2;
       if (line === '') continue;
       this.#due(1);
       const bdat = /^BDAT (\d+)/i.exec(line);
