@@ -7,10 +7,10 @@
  * - The sink is `lib/chunking-sink.mjs` (smtp-server does not offer CHUNKING), two instances in
  *   their own processes: one offering CHUNKING, one hiding it. Each has its own latency proxy
  *   (`lib/latency-proxy.mjs`), also in its own process.
- * - The client: `createSender()` below, `SmtpClient` with `keepAlive: true`, `security: 'none'`
- *   and `chunking: true` (its default, `'auto'`, uses BDAT only for BINARYMIME content, never
- *   for a 1 KB text). With CHUNKING offered the message goes as MAIL, RCPT and `BDAT n LAST`
- *   with the body; without it as MAIL, RCPT, DATA and the dot-terminated body.
+ * - The client: `createSender()` below, an `SmtpPool` with `security: 'none'` and the default
+ *   `chunking: 'auto'`, which takes BDAT wherever it saves a round trip. With CHUNKING offered
+ *   the message goes as MAIL, RCPT and `BDAT n LAST` with the body in one write; without it as
+ *   MAIL, RCPT, DATA, then the dot-terminated body.
  * - Every measurement runs in a fresh child process (this file with `--child`): it opens the
  *   connections, sends 2 warm-up messages per connection (100 on loopback, to warm the JIT up),
  *   then N timed messages per connection (30 through the proxy, 1000 on loopback), a 1 KB ASCII
@@ -31,48 +31,24 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SmtpClient } from '@smtp/client';
+import { SmtpPool } from '@smtp/client';
 import { startChunkingSink } from '../lib/chunking-sink.mjs';
 import { startLatencyProxy } from '../lib/latency-proxy.mjs';
 import { median, spread, table } from '../lib/measure.mjs';
 
 const self = fileURLToPath(import.meta.url);
 
-/** What every client of this suite is built with. */
-const CLIENT_OPTIONS = {
-  security: 'none',
-  name: 'bench.local',
-  keepAlive: true,
-  chunking: true,
-};
-
-/**
- * The client side of the suite: `connections` `SmtpClient` instances, each keeping its own
- * connection and queueing its own sends; a send goes to the one with the fewest sends in flight
- * (the first of those on a tie). It is what a pool does, built from single clients. `SmtpPool`
- * of `@smtp/client`, with the same `send()`, fits in its place as
- * `new SmtpPool({ host, port, ...CLIENT_OPTIONS, maxConnections: connections })`.
- */
+/** The client of this suite: one pool with `connections` kept connections. */
 export function createSender({ host, port, connections }) {
-  const slots = Array.from({ length: connections }, () => ({
-    client: new SmtpClient({ host, port, ...CLIENT_OPTIONS }),
-    inFlight: 0,
-  }));
-  return {
-    async send(mail) {
-      let slot = slots[0];
-      for (const candidate of slots) if (candidate.inFlight < slot.inFlight) slot = candidate;
-      slot.inFlight += 1;
-      try {
-        return await slot.client.send(mail);
-      } finally {
-        slot.inFlight -= 1;
-      }
-    },
-    async close() {
-      await Promise.all(slots.map((slot) => slot.client.close()));
-    },
-  };
+  const pool = new SmtpPool({
+    host,
+    port,
+    security: 'none',
+    name: 'bench.local',
+    maxConnections: connections,
+    maxMessages: Number.MAX_SAFE_INTEGER,
+  });
+  return { send: (mail) => pool.send(mail), close: () => pool.close() };
 }
 
 /** A deterministic 1 KB ASCII text: 16 lines of 63 characters (words, then dots), LF ends. */
