@@ -1,7 +1,8 @@
 /**
  * Messages per second on one kept connection, ours (`SmtpClient` from `@smtp/client`, keepAlive)
  * against Nodemailer 10.6.0 (`pool: true, maxConnections: 1, maxMessages: Infinity`), in the same
- * run, against a local smtp-server.
+ * run, against a local smtp-server; and `SmtpPool` with one connection on the same messages, so
+ * that the pool's own cost (queue, scheduler, events) shows as pool ÷ client.
  *
  * - The server runs in its own child process (this file with `--server`): test-servers'
  *   `startSmtpServer` (smtp-server 3.21.6) with the 100 ms greeting pause removed
@@ -65,6 +66,21 @@ async function createOurs(port) {
   return { send: (mail) => client.send(mail), close: () => client.close() };
 }
 
+async function createPool(port) {
+  const { SmtpPool } = await import('@smtp/client');
+  const pool = new SmtpPool({
+    host: '127.0.0.1',
+    port,
+    security: 'none',
+    name: 'bench.local',
+    maxConnections: 1,
+    maxMessages: Number.MAX_SAFE_INTEGER,
+  });
+  return { send: (mail) => pool.send(mail), close: () => pool.close() };
+}
+
+const CREATE = { ours: createOurs, pool: createPool, nodemailer: createNodemailer };
+
 async function createNodemailer(port) {
   const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
@@ -84,7 +100,7 @@ async function createNodemailer(port) {
 
 /** Child mode: one measurement, one JSON line on stdout. */
 async function child(contender, port, count, warmup) {
-  const client = contender === 'ours' ? await createOurs(port) : await createNodemailer(port);
+  const client = await CREATE[contender](port);
   for (let n = 0; n < warmup; n += 1) await client.send(mailFor(n));
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
@@ -165,15 +181,15 @@ function measure(contender, port, count, warmup) {
 export async function run({ rounds, scale }) {
   const count = Math.max(100, Math.round(2000 * scale));
   const warmup = Math.max(20, Math.round(200 * scale));
-  const contenders = ['ours', 'nodemailer'];
+  const contenders = ['ours', 'pool', 'nodemailer'];
   console.log(
     `\n## send: messages/s on one kept connection (1 KB text, ${count} messages after ${warmup} warm-up, ${rounds} round(s))\n`,
   );
   const rows = [];
   for (const pipelining of [true, false]) {
     const server = await startServer(pipelining);
-    const results = { ours: [], nodemailer: [] };
-    const ratios = { rate: [], cpu: [] };
+    const results = { ours: [], pool: [], nodemailer: [] };
+    const ratios = { rate: [], cpu: [], poolCpu: [] };
     try {
       // Warm the server's JIT with a short run of each contender (not recorded).
       for (const contender of contenders) await measure(contender, server.port, 100, 20);
@@ -196,8 +212,9 @@ export async function run({ rounds, scale }) {
         }
         ratios.rate.push(inRound.ours.rate / inRound.nodemailer.rate);
         ratios.cpu.push(inRound.ours.cpu / inRound.nodemailer.cpu);
+        ratios.poolCpu.push(inRound.pool.cpu / inRound.ours.cpu);
         console.log(
-          `round ${round + 1} ${pipelining ? 'PIPELINING' : 'no PIPELINING'}: ours ${inRound.ours.rate.toFixed(0)} msg/s ${inRound.ours.cpu.toFixed(0)} µs/msg; nodemailer ${inRound.nodemailer.rate.toFixed(0)} msg/s ${inRound.nodemailer.cpu.toFixed(0)} µs/msg; ours ÷ nodemailer ${(inRound.ours.rate / inRound.nodemailer.rate).toFixed(2)}×`,
+          `round ${round + 1} ${pipelining ? 'PIPELINING' : 'no PIPELINING'}: ours ${inRound.ours.rate.toFixed(0)} msg/s ${inRound.ours.cpu.toFixed(0)} µs/msg; nodemailer ${inRound.nodemailer.rate.toFixed(0)} msg/s ${inRound.nodemailer.cpu.toFixed(0)} µs/msg; ours ÷ nodemailer ${(inRound.ours.rate / inRound.nodemailer.rate).toFixed(2)}×; pool ${inRound.pool.rate.toFixed(0)} msg/s ${inRound.pool.cpu.toFixed(0)} µs/msg`,
         );
       }
     } finally {
@@ -216,6 +233,9 @@ export async function run({ rounds, scale }) {
       col('ours', 'cpu'),
       col('nodemailer', 'cpu'),
       `${median(ratios.cpu).toFixed(2)}×`,
+      col('pool', 'rate'),
+      col('pool', 'cpu'),
+      `${median(ratios.poolCpu).toFixed(2)}× (${Math.min(...ratios.poolCpu).toFixed(2)}–${Math.max(...ratios.poolCpu).toFixed(2)})`,
     ]);
   }
   console.log('');
@@ -228,6 +248,9 @@ export async function run({ rounds, scale }) {
       'ours client µs/msg',
       'nodemailer client µs/msg',
       'CPU ours ÷ nodemailer',
+      'pool (1 connection) msg/s',
+      'pool client µs/msg',
+      'CPU pool ÷ client',
     ],
     rows,
   );
