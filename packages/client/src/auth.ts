@@ -21,7 +21,7 @@ import {
 } from '@smtp/protocol';
 import { ClientStateError } from './errors.ts';
 import type { Credentials, PasswordCredentials, TokenCredentials } from './options.ts';
-import type { Secrets } from './redact.ts';
+import { registerCredentials, type Secrets } from './redact.ts';
 
 /** The mechanisms a user name and password can drive, in the client's order of preference. */
 export const PASSWORD_MECHANISMS: readonly SaslMechanismName[] = Object.freeze(
@@ -127,13 +127,12 @@ export async function createMechanism(
   context: MechanismContext,
 ): Promise<ClientMechanism> {
   const { secrets } = context;
+  registerCredentials(secrets, credentials);
   let token: string | undefined;
   if (isTokenCredentials(credentials)) {
-    if (typeof credentials.accessToken === 'string') secrets.add(credentials.accessToken);
+    // A provider's token is new each time: it is registered as soon as it is known.
     token = await accessToken(credentials);
     secrets.add(token);
-  } else {
-    secrets.add(credentials.pass);
   }
   if (!mechanismsFor(credentials).includes(name)) {
     throw new ClientStateError(

@@ -20,6 +20,7 @@
  * fragment would erase unrelated text from every line.
  */
 import { Buffer } from 'node:buffer';
+import type { Credentials } from './options.ts';
 import { sanitizeServerText } from './reply-info.ts';
 
 /** What a secret is replaced with. */
@@ -186,4 +187,14 @@ export function redactCommandLine(line: string, sensitive: boolean): string {
     return text.length > (auth[1] as string).length ? `${auth[1]} ${REDACTED}` : text;
   }
   return sensitive ? REDACTED : text;
+}
+
+/**
+ * Registers the secret of a login: the password, or an access token given as a string (a token
+ * from a provider function is registered by `createMechanism` in auth.ts each time it is fetched).
+ */
+export function registerCredentials(secrets: Secrets, credentials: Credentials | undefined): void {
+  if (credentials === undefined) return;
+  if ('pass' in credentials) secrets.add(credentials.pass);
+  else if (typeof credentials.accessToken === 'string') secrets.add(credentials.accessToken);
 }

@@ -34,7 +34,7 @@ import { normalizeInput, type SendableMessage, type SendInput } from './message-
 import type { ClientOptions, Credentials, ResolvedClientOptions } from './options.ts';
 import { failure } from './outcome.ts';
 import { securityFor } from './policy.ts';
-import { createSecrets, type Secrets } from './redact.ts';
+import { createSecrets, registerCredentials, type Secrets } from './redact.ts';
 import { createCredentials, resolveClientOptions } from './resolve-options.ts';
 import type { SendResult } from './send-result.ts';
 import { SmtpConnection } from './smtp-connection.ts';
@@ -81,7 +81,7 @@ export class SmtpClient {
     this.#secrets = createSecrets();
     this.#options = resolveClientOptions(target);
     this.#credentials = this.#options.credentials;
-    this.#register(this.#credentials);
+    registerCredentials(this.#secrets, this.#credentials);
     this.#log = createClientLog(logging, this.#secrets);
   }
 
@@ -94,7 +94,7 @@ export class SmtpClient {
     // INV-1: credentials make TLS required, as they do when given at construction.
     const security = securityFor(this.#options.security, true, this.#options.allowInsecureAuth);
     this.#options = Object.freeze({ ...this.#options, security, credentials: this.#credentials });
-    this.#register(this.#credentials);
+    registerCredentials(this.#secrets, this.#credentials);
     this.#credentialsChanged = true;
   }
 
@@ -246,13 +246,6 @@ export class SmtpClient {
 
   #checkOpen(): void {
     if (this.#closed) throw new ClientStateError('SMTP_CLIENT_CLOSED', 'The client is closed');
-  }
-
-  #register(credentials: Credentials | undefined): void {
-    if (credentials === undefined) return;
-    if ('pass' in credentials) this.#secrets.add(credentials.pass);
-    else if (typeof credentials.accessToken === 'string')
-      this.#secrets.add(credentials.accessToken);
   }
 
   #newConnection(credentials = this.#credentials): SmtpConnection {

@@ -43,7 +43,7 @@ import {
   type WhenFull,
 } from './pool-options.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { createSecrets, type Secrets } from './redact.ts';
+import { createSecrets, registerCredentials, type Secrets } from './redact.ts';
 import { resolveClientOptions } from './resolve-options.ts';
 import { isRetryable, retryDelay, type TrackedMessage, trackReads } from './retry.ts';
 import type { SendResult } from './send-result.ts';
@@ -179,12 +179,7 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
     this.#settings = settings;
     this.#secrets = createSecrets();
     this.#credentials = this.#options.credentials;
-    const credentials = this.#credentials;
-    if (credentials !== undefined) {
-      if ('pass' in credentials) this.#secrets.add(credentials.pass);
-      else if (typeof credentials.accessToken === 'string')
-        this.#secrets.add(credentials.accessToken);
-    }
+    registerCredentials(this.#secrets, this.#credentials);
     this.#log = createClientLog(logging, this.#secrets);
     this.#limiter =
       settings.rateLimit === undefined
