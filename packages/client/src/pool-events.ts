@@ -18,8 +18,6 @@ export type ConnectionCloseReason =
   | 'max-messages'
   /** It failed, timed out, fell out of step or answered `421`: never reused (policy.ts). */
   | 'failed'
-  /** It failed to open. */
-  | 'open-failed'
   /** It was closed by the server while idle (stale.ts), or had to make room for a retry. */
   | 'replaced'
   /** `close()` or `destroy()`. */
@@ -37,7 +35,7 @@ export interface PoolEventMap {
   retry: [event: { readonly attempt: number; readonly delayMs: number; readonly error: SendError }];
   /** A connection finished opening (greeting to AUTH). */
   'connection-opened': [event: { readonly connectionId: number }];
-  /** A connection was closed or dropped. */
+  /** A connection that had opened was closed or dropped (one that failed to open has no event). */
   'connection-closed': [
     event: { readonly connectionId: number; readonly reason: ConnectionCloseReason },
   ];

@@ -28,6 +28,17 @@ describe('splitPoolOptions', () => {
       maxRetryDelay: 30_000,
     });
   });
+  it('an unknown name is refused with the pool settings among the known ones, and hints', () => {
+    expect(() => splitPoolOptions({ host: 'h', maxConection: 2 } as never)).toThrow(
+      /unknown option "maxConection": did you mean maxConnections\?.*maxConnections/,
+    );
+    expect(() => splitPoolOptions({ host: 'h', rateDelta: 1000 } as never)).toThrow(
+      'unknown option "rateDelta": use rateInterval (ms)',
+    );
+    expect(() => splitPoolOptions({ host: 'h', pool: true } as never)).toThrow(
+      'SmtpPool is the pool',
+    );
+  });
   it('refuses what is not an object', () => {
     expect(() => splitPoolOptions(42 as never)).toThrow('options must be an object');
   });

@@ -6,7 +6,15 @@
  * takes them out before the rest is resolved as client options (option-table.ts).
  */
 
-import { checkBoolean, checkInteger, checkObject, invalidOption } from './option-table.ts';
+import {
+  checkBoolean,
+  checkInteger,
+  checkKeys,
+  checkObject,
+  invalidOption,
+  OPTION_HINTS,
+  OPTION_NAMES,
+} from './option-table.ts';
 import type { ClientOptions } from './options.ts';
 
 /** What `send()` does when the queue is full. */
@@ -28,7 +36,11 @@ export interface PoolSettings {
   readonly rateInterval?: number;
   /** At most this many messages started per connection in any window of `rateInterval` ms. */
   readonly rateLimitPerConnection?: number;
-  /** Messages waiting for a connection, at most (default 1000); retries are not counted twice. */
+  /**
+   * New messages waiting for a connection, at most (default 1000). A message coming back for a
+   * retry is let in without room (it was admitted once), so the queue may briefly hold up to
+   * `maxQueued + maxConnections`.
+   */
   readonly maxQueued?: number;
   /** A full queue fails `send()` at once (`'reject'`, the default) or makes it wait for room. */
   readonly whenFull?: WhenFull;
@@ -84,6 +96,23 @@ export const POOL_SETTING_NAMES: readonly (keyof PoolSettings)[] = Object.freeze
   Object.keys(CHECKS) as (keyof PoolSettings)[],
 );
 
+/** What Nodemailer calls its pool settings, and what to write for `SmtpPool` instead. */
+const POOL_HINTS: Readonly<Record<string, string>> = Object.freeze({
+  pool: 'SmtpPool is the pool: leave pool out',
+  rateDelta: 'use rateInterval (ms)',
+  maxRequeues: 'use retries',
+});
+
+/** For `SmtpClient`: each pool setting, and the names other libraries use for them. */
+export const POOL_SETTING_HINTS: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(
+    ['pool', 'rateDelta', 'maxRequeues', ...Object.keys(CHECKS)].map((name) => [
+      name,
+      'a setting of SmtpPool: new SmtpPool({ ...options, maxConnections, rateLimit, ... })',
+    ]),
+  ),
+);
+
 function checkWhenFull(value: unknown, path: string): WhenFull {
   if (value !== 'reject' && value !== 'wait')
     throw invalidOption(`${path} must be 'reject' or 'wait'`);
@@ -101,6 +130,10 @@ export function splitPoolOptions(target: string | PoolOptions): {
 } {
   if (typeof target === 'string') return { client: target, settings: resolvePoolSettings({}) };
   const options = checkObject(target, 'options');
+  checkKeys(options, [...OPTION_NAMES, ...POOL_SETTING_NAMES], '', {
+    ...OPTION_HINTS,
+    ...POOL_HINTS,
+  });
   const client: Record<string, unknown> = {};
   const pool: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {

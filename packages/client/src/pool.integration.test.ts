@@ -77,6 +77,9 @@ describe('SmtpPool: connections', () => {
     for (const m of many(7)) await pool.send(m);
     expect([...mailsPerConnection(s).values()]).toEqual([3, 3, 1]);
     expect(closed).toEqual(['max-messages', 'max-messages']);
+    // Each full connection said goodbye with QUIT.
+    await sleep(20);
+    expect(s.commands.filter((c) => c.command === 'QUIT')).toHaveLength(2);
     const single = openPool({ ...base(s), maxConnections: 2, keepAlive: false });
     s.reset();
     await Promise.all(many(4).map((m) => single.send(m)));

@@ -55,6 +55,7 @@ export {
 } from './option-table.ts';
 
 import { securityFor } from './policy.ts';
+import { POOL_SETTING_HINTS } from './pool-options.ts';
 
 /** The port used without a URL, by security level (see the module docblock). */
 export const DEFAULT_PORTS: Readonly<Record<Security, number>> = Object.freeze({
@@ -184,7 +185,7 @@ export function resolveOptionRecord(
   options: Record<string, unknown>,
   parsed?: { readonly url: SmtpUrl },
 ): ResolvedClientOptions {
-  checkKeys(options, OPTION_NAMES, '', OPTION_HINTS);
+  checkKeys(options, OPTION_NAMES, '', { ...OPTION_HINTS, ...POOL_SETTING_HINTS });
   const checked = checkOptions(options, parsed);
   const { url } = checked;
 

@@ -567,7 +567,7 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
       connectMs = await openConnection(connection, this.#options, this.#log, signal);
     } catch (error) {
       this.#counts.connectionsFailed++;
-      this.#retire(pooled, 'open-failed');
+      this.#retire(pooled, 'failed');
       throw error;
     }
     pooled.opened = true;
@@ -666,7 +666,16 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
     if (pooled.idleTimer !== undefined) clearTimeout(pooled.idleTimer);
     pooled.idleTimer = undefined;
     const { connection } = pooled;
-    if (!this.#destroyed && connection.usable && at !== -1) {
+    // QUIT after a clean transaction or while idle; a connection that failed, fell out of step
+    // or was found stale has nothing more to say and is dropped.
+    const graceful =
+      !this.#destroyed &&
+      connection.usable &&
+      (reason === 'idle' ||
+        reason === 'max-messages' ||
+        reason === 'closed' ||
+        (reason === 'replaced' && at !== -1));
+    if (graceful) {
       const quitting = connection.quit().catch(() => undefined);
       this.#quitting.add(quitting);
       void quitting.then(() => this.#quitting.delete(quitting));
