@@ -22,6 +22,7 @@
  * Outcome of a failure without a reply: `not-sent` before the end of data was handed to the
  * transport, `unknown` after it (INV-9).
  */
+import { Buffer } from 'node:buffer';
 import { createDataEncoder, ProtocolError, type Reply } from '@smtp/protocol';
 import type { SendError } from './errors.ts';
 import { failure, refusal } from './outcome.ts';
@@ -153,17 +154,51 @@ function earlyReply(
 /**
  * The DATA form of a content stream: CRLF only, dot-stuffed, one terminator (INV-6).
  * `onEnd` runs just before the terminator is handed over.
+ *
+ * The transport's `next(true)` (it holds none of the chunks it took) is passed on to the content:
+ * a chunk the encoder passed on unchanged is one the transport took, and one it copied is not
+ * held at all (the encoder keeps no reference), so the content may then reuse its chunks' memory
+ * (`@smtp/mime` does for a streamed attachment). `for await` could not pass it, hence the loop.
+ * Exported for its tests.
  */
-async function* dataEncoded(
+export async function* dataEncoded(
   content: AsyncIterable<Uint8Array>,
   onEnd: () => void,
-): AsyncGenerator<Uint8Array> {
+): AsyncGenerator<Uint8Array, void, unknown> {
   const encoder = createDataEncoder();
-  for await (const chunk of content) {
-    const out = encoder.push(chunk);
-    if (out.byteLength > 0) yield out;
+  const source = content[Symbol.asyncIterator]();
+  let released = false;
+  // The source is between two chunks, not failed or done: leaving now must release it.
+  let open = false;
+  try {
+    for (;;) {
+      open = false;
+      const next = await source.next(released);
+      if (next.done === true) break;
+      open = true;
+      const out = encoder.push(asBuffer(next.value));
+      // An empty output: the chunk was not passed on, so what the transport said still holds.
+      if (out.byteLength > 0) released = (yield out) === true;
+    }
+  } finally {
+    // As `for await` does: a source left early (an encoding error, the transport stopped
+    // pulling) is told to release what it holds.
+    if (open) await source.return?.();
   }
   const end = encoder.end();
   onEnd();
   yield end;
+}
+
+/**
+ * The same bytes as a `Buffer` view (no copy). The encoder looks for CR and LF with `indexOf`
+ * once or twice per line; `Buffer`'s `indexOf` is Node's native search, about three times as
+ * fast per call as the typed-array one a plain `Uint8Array` gets (a 76-column base64 attachment
+ * is a call every 78 octets: 0.19 s against 0.06 s for 50 MB, suite `large-send`). A chunk the
+ * encoder passes on unchanged also reaches the socket as a `Buffer`, which it then need not wrap.
+ */
+function asBuffer(chunk: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(chunk)
+    ? chunk
+    : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }

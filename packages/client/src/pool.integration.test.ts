@@ -137,12 +137,11 @@ describe('SmtpPool: rate limits', () => {
     const elapsed = Date.now() - started;
     const times = s.commands.filter((c) => c.command === 'MAIL').map((c) => c.at);
     expect(times).toHaveLength(20);
-    // Each MAIL reaches the server a little after the pool started its message (loopback and
-    // event-loop delay, which varies by a few ms from one message to the next): the windows are
-    // checked 30 ms shorter than the limit's so that this jitter cannot fail the test, while a
+    // The server reads each MAIL when its event loop gets to it, up to tens of ms after the pool
+    // wrote it on a busy machine: the windows are checked 60 ms shorter than the limit's, while a
     // pool that let a burst through would put 6 starts within a few ms.
     for (let i = 0; i + 5 < times.length; i++) {
-      expect((times[i + 5] as number) - (times[i] as number)).toBeGreaterThanOrEqual(270);
+      expect((times[i + 5] as number) - (times[i] as number)).toBeGreaterThanOrEqual(240);
     }
     // 20 messages at 5 per 300 ms: three full windows at least.
     expect(elapsed).toBeGreaterThanOrEqual(900);
@@ -164,7 +163,8 @@ describe('SmtpPool: rate limits', () => {
     expect(byConnection.size).toBe(2);
     for (const times of byConnection.values()) {
       for (let i = 0; i + 2 < times.length; i++) {
-        expect((times[i + 2] as number) - (times[i] as number)).toBeGreaterThanOrEqual(170);
+        // 40 ms shorter than the limit's window, for the server's read delay (see above).
+        expect((times[i + 2] as number) - (times[i] as number)).toBeGreaterThanOrEqual(160);
       }
     }
   });

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Base64EncoderOptions,
   createBase64Encoder,
+  createReusableBase64Encoder,
   decodeBase64,
   encodeBase64Lines,
 } from './base64.ts';
@@ -118,6 +119,54 @@ describe('createBase64Encoder options', () => {
   it('returns plain Uint8Arrays from both paths', () => {
     expect(encodeBase64Lines(sample(100)).constructor).toBe(Uint8Array);
     expect(encodeBase64Lines(sample(100), { portable: true }).constructor).toBe(Uint8Array);
+  });
+});
+
+describe('reusing output memory', () => {
+  // Chunk sizes that leave a carried line of every length between pushes.
+  const sizes = [65_536, 1000, 57, 56, 20_000, 1, 65_536, 3];
+
+  it('gives the bytes of push(), writing each output into the memory of the last', () => {
+    const input = sample(sizes.reduce((a, b) => a + b, 0));
+    const encoder = createReusableBase64Encoder();
+    const outputs: string[] = [];
+    const memories = new Set<ArrayBufferLike>();
+    let at = 0;
+    for (const size of sizes) {
+      const chunk = input.subarray(at, at + size);
+      at += size;
+      const expected = encoder.pushSize(size);
+      const out = encoder.pushReusing(chunk, true);
+      expect(out.length).toBe(expected);
+      expect(out.constructor).toBe(Uint8Array);
+      if (out.length > 0) memories.add(out.buffer);
+      // Read before the next push, which may overwrite it.
+      outputs.push(latin1(out));
+    }
+    outputs.push(latin1(encoder.end()));
+    expect(outputs.join('')).toBe(reference(input));
+    // Grown once for the first chunk, then reused (smaller outputs fit in it).
+    expect(memories.size).toBe(1);
+  });
+
+  it('leaves earlier outputs alone without reuse', () => {
+    const encoder = createReusableBase64Encoder();
+    const first = encoder.pushReusing(sample(5700), true);
+    const copy = first.slice();
+    const second = encoder.pushReusing(sample(5700), false);
+    const third = encoder.push(sample(5700));
+    expect(second.buffer).not.toBe(first.buffer);
+    expect(third.buffer).not.toBe(first.buffer);
+    expect(first).toEqual(copy);
+  });
+
+  it('grows its memory for a larger output', () => {
+    const encoder = createReusableBase64Encoder();
+    const small = encoder.pushReusing(sample(570), true);
+    const large = encoder.pushReusing(sample(57_000), true);
+    expect(large.length).toBe(1000 * 78);
+    expect(latin1(large)).toBe(reference(sample(57_000)));
+    expect(small.length).toBe(10 * 78);
   });
 });
 

@@ -202,6 +202,81 @@ describe('stream()', () => {
     expect(state.closed).toBe(true);
   });
 
+  /** 40 chunks of 64 KiB of varied bytes (the same for every call), as a stream. */
+  async function* varied(): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < 40; i++) {
+      yield Uint8Array.from({ length: 64 * 1024 }, (_, j) => (i * 131 + j * 7 + (j >> 9)) & 255);
+    }
+  }
+  async function* small(): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < 100; i++) yield new Uint8Array(1000).fill(i);
+  }
+  const withStream = (): Message =>
+    new Message({
+      ...base,
+      date: new Date(0),
+      messageId: '<fixed@example.com>',
+      attachments: [
+        { filename: 'v.bin', content: varied() },
+        // Known bytes large enough to go on alone, and a stream of small chunks, gathered.
+        { filename: 'k.bin', content: new Uint8Array(100_000).fill(3) },
+        { filename: 's.bin', content: small() },
+        { filename: 't.txt', content: 'x'.repeat(20_000) },
+      ],
+    });
+
+  it('encodes a streamed base64 part into one reused array while the consumer holds no chunk', async () => {
+    const message = withStream();
+    const expected = latin1(concat(await collect(message.stream())));
+    const iterator = withStream().stream()[Symbol.asyncIterator]();
+    let text = '';
+    const memories = new Set<ArrayBufferLike>();
+    let large = 0;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next(true)) {
+      // Read before the next pull, which may overwrite it.
+      text += latin1(next.value);
+      // The encoded chunks of v.bin (k.bin comes whole, in one larger array of its own).
+      if (next.value.length >= 64 * 1024 && next.value.length < 120_000) {
+        large++;
+        memories.add(next.value.buffer);
+      }
+    }
+    // Another message, so other boundaries.
+    expect(text.replace(/=_[0-9a-f]{32}/g, 'B')).toBe(expected.replace(/=_[0-9a-f]{32}/g, 'B'));
+    expect(large).toBeGreaterThan(30);
+    expect(memories.size).toBe(1);
+  });
+
+  it('gives a new array after a pull without next(true), and leaves the held one intact', async () => {
+    const iterator = withStream().stream()[Symbol.asyncIterator]();
+    let held: Uint8Array | undefined;
+    let heldCopy: Uint8Array | undefined;
+    let pulls = 0;
+    for (let next = await iterator.next(); !next.done; ) {
+      const chunk = next.value;
+      pulls++;
+      if (held !== undefined && chunk.length >= 64 * 1024) {
+        expect(chunk.buffer).not.toBe(held.buffer);
+        expect(held).toEqual(heldCopy);
+        held = undefined;
+      }
+      // Hold the fifth chunk: say nothing when pulling the next one.
+      const hold = pulls === 5;
+      if (hold) {
+        held = chunk;
+        heldCopy = chunk.slice();
+      }
+      next = await iterator.next(hold ? undefined : true);
+    }
+    expect(pulls).toBeGreaterThan(30);
+  });
+
+  it('never reuses the arrays a for-await consumer gets', async () => {
+    const chunks = await collect(withStream().stream());
+    const big = chunks.filter((chunk) => chunk.length >= 64 * 1024);
+    expect(new Set(big.map((chunk) => chunk.buffer)).size).toBe(big.length);
+  });
+
   it('closes the source when the consumer stops early', async () => {
     const { state, source } = counted(1000, 1024 * 64);
     const message = new Message({ ...base, attachments: [{ content: source }] });

@@ -16,6 +16,9 @@
  *   bodies passed on as they are, so it is never held twice.
  * - Text given as a string is normalised (line breaks) and scanned as a string; when it is ASCII
  *   and goes as 7bit it stays a string until it is written into the output.
+ * - A streamed base64 part is encoded into one reused array rather than a new one per chunk when
+ *   the consumer says, with `next(true)`, that it holds no earlier chunk (see
+ *   {@link streamSegments}): a socket writer can, a consumer that gathers chunks does not.
  * - Boundaries (see `boundary.ts`) are checked against every 7bit/8bit part, and a colliding
  *   boundary is replaced by a fresh one; the boundaries live in the message, so serialising it
  *   twice gives the same bytes.
@@ -24,7 +27,7 @@
  *   serves as the delimiter's.
  */
 
-import { createBase64Encoder, encodeBase64Lines } from './base64.ts';
+import { createReusableBase64Encoder, encodeBase64Lines } from './base64.ts';
 import { containsBoundary, createBoundary } from './boundary.ts';
 import { type Content, chunkBytes, utf8, utf8Length } from './content.ts';
 import { isTextType } from './content-type.ts';
@@ -416,9 +419,14 @@ class SingleChunk implements AsyncIterableIterator<Uint8Array> {
  * the source being read (its `finally` runs: a file handle is closed, a ReadableStream
  * cancelled).
  *
+ * A consumer that calls `next(true)` declares that it holds none of the chunks it was given
+ * (a socket writer whose buffer is empty): a streamed base64 part may then be encoded into the
+ * memory of a chunk it yielded before, instead of a new array per chunk. `for await` passes
+ * nothing, so a consumer that keeps its chunks (`toBytes()` gathers them) always gets new ones.
+ *
  * @throws ContentError `SMTP_MIME_CONTENT_READ` when a source fails (the cause holds why).
  */
-export async function* streamSegments(plan: Plan): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* streamSegments(plan: Plan): AsyncGenerator<Uint8Array, void, unknown> {
   let gathered: Uint8Array[] = [];
   let gatheredSize = 0;
   const take = (): Uint8Array => {
@@ -428,23 +436,25 @@ export async function* streamSegments(plan: Plan): AsyncGenerator<Uint8Array, vo
     gatheredSize = 0;
     return out;
   };
+  // The consumer holds none of the chunks it was given (it said so with `next(true)`), so the
+  // base64 encoder may write its next output into the memory of its last one. Set before each
+  // output written there, as that output is then held until the consumer says otherwise.
+  let released = true;
   for (const segment of plan.segments) {
     if (typeof segment === 'string' || segment instanceof Uint8Array) {
       const bytes = typeof segment === 'string' ? utf8(segment) : segment;
       if (bytes.length >= GATHER_SIZE) {
-        if (gatheredSize > 0) yield take();
-        yield bytes;
+        if (gatheredSize > 0 && (yield take()) === true) released = true;
+        if ((yield bytes) === true) released = true;
       } else {
         gathered.push(bytes);
         gatheredSize += bytes.length;
-        if (gatheredSize >= GATHER_SIZE) yield take();
+        if (gatheredSize >= GATHER_SIZE && (yield take()) === true) released = true;
       }
       continue;
     }
-    const encoder =
-      segment.encoding === 'base64'
-        ? createBase64Encoder()
-        : createQuotedPrintableEncoder({ binary: segment.binary });
+    const base64 = segment.encoding === 'base64' ? createReusableBase64Encoder() : undefined;
+    const encoder = base64 ?? createQuotedPrintableEncoder({ binary: segment.binary });
     let produced = 0;
     try {
       const chunks =
@@ -452,16 +462,23 @@ export async function* streamSegments(plan: Plan): AsyncGenerator<Uint8Array, vo
           ? (await import('./file-content.ts')).readFileChunks(segment.content.path)
           : segment.content.source.chunks();
       for await (const chunk of chunks) {
-        const encoded = encoder.push(chunkBytes(chunk));
+        const bytes = chunkBytes(chunk);
+        // Only an output passed on at once may go into reused memory: a small one waits in
+        // `gathered`, where the next push would overwrite it.
+        const reuse =
+          base64 !== undefined && released && base64.pushSize(bytes.length) >= GATHER_SIZE;
+        const encoded =
+          reuse && base64 !== undefined ? base64.pushReusing(bytes, true) : encoder.push(bytes);
         if (encoded.length === 0) continue;
         produced += encoded.length;
         if (encoded.length >= GATHER_SIZE) {
-          if (gatheredSize > 0) yield take();
-          yield encoded;
+          if (gatheredSize > 0 && (yield take()) === true) released = true;
+          if (reuse) released = false;
+          if ((yield encoded) === true) released = true;
         } else {
           gathered.push(encoded);
           gatheredSize += encoded.length;
-          if (gatheredSize >= GATHER_SIZE) yield take();
+          if (gatheredSize >= GATHER_SIZE && (yield take()) === true) released = true;
         }
       }
     } catch (error) {

@@ -125,6 +125,10 @@ export interface Connection {
    * Writes every chunk of `source`, pulling the next one only when the socket has accepted the
    * previous: a message body never sits in memory whole. Resolves with the bytes written.
    *
+   * Each pull is `next(true)` when nothing refers to the chunks written so far any more (the
+   * socket handed them all to the kernel, and no data event carried them), else `next(false)`:
+   * a source may then write its next chunk into the memory of an earlier one.
+   *
    * Waiting for the source is bounded like waiting for the socket: a source that produces no
    * chunk within `timeoutMs` (or by `deadline`) fails the write with `TimeoutError` (phase
    * `body-source`), and a connection that fails meanwhile (the server closes or resets) fails
@@ -326,7 +330,13 @@ export class SocketConnection implements Connection {
       let finished = false;
       try {
         for (;;) {
-          const next = await this.#pull(iterator, timeoutMs, deadline, signal);
+          const next = await this.#pull(
+            iterator,
+            this.#holdsNoChunk(),
+            timeoutMs,
+            deadline,
+            signal,
+          );
           if (next.done === true) {
             finished = true;
             break;
@@ -597,6 +607,7 @@ export class SocketConnection implements Connection {
    */
   #pull(
     iterator: AsyncIterator<Uint8Array>,
+    released: boolean,
     timeoutMs: number,
     deadline: number | undefined,
     signal: AbortSignal | undefined,
@@ -615,11 +626,20 @@ export class SocketConnection implements Connection {
           reject(unusable);
           return undefined;
         }
-        iterator.next().then(resolve, reject);
+        iterator.next(released).then(resolve, reject);
         this.#drainWaiters.add(reject);
         return () => this.#drainWaiters.delete(reject);
       },
     );
+  }
+
+  /**
+   * Nothing refers to a chunk a stream write took any more: the socket handed every byte to the
+   * kernel (its buffer is empty, so no write is pending or corked), and no data event carried
+   * the bytes to a listener that may keep them.
+   */
+  #holdsNoChunk(): boolean {
+    return this.#socket.writableLength === 0 && !this.#events.includeData;
   }
 
   /**

@@ -73,6 +73,51 @@ describe('stream writes', () => {
     await until(() => received.bytes === 30);
   });
 
+  it('pulls with next(true) only when the socket holds none of the chunks it took', async () => {
+    server = await sink({ bytes: 0 });
+    connection = await connect({ host: '127.0.0.1', port: server.port });
+    const answers: unknown[] = [];
+    const source = (
+      sizes: readonly number[],
+    ): AsyncIterator<Uint8Array> & AsyncIterable<Uint8Array> => {
+      let next = 0;
+      const iterator = {
+        next(released?: unknown): Promise<IteratorResult<Uint8Array>> {
+          answers.push(released);
+          const size = sizes[next++];
+          return Promise.resolve(
+            size === undefined
+              ? { done: true, value: undefined }
+              : { done: false, value: new Uint8Array(size).fill(0x61) },
+          );
+        },
+        [Symbol.asyncIterator]: () => iterator,
+      };
+      return iterator;
+    };
+    // A small chunk corks the socket (buffered until the next tick): not released. A big one
+    // the kernel takes whole: released.
+    await connection.writeStream(source([256 * 1024, 100]));
+    expect(answers).toEqual([true, true, false]);
+  });
+
+  it('never says next(true) when data events carry the bytes', async () => {
+    server = await sink({ bytes: 0 });
+    connection = await connect({
+      host: '127.0.0.1',
+      port: server.port,
+      includeData: true,
+      onEvent: () => {},
+    });
+    const answers: unknown[] = [];
+    async function* body(): AsyncGenerator<Uint8Array, void, unknown> {
+      answers.push(yield new Uint8Array(256 * 1024));
+      answers.push(yield new Uint8Array(256 * 1024));
+    }
+    await connection.writeStream(body());
+    expect(answers).toEqual([false, false]);
+  });
+
   it('still fails a write the socket refused because it was destroyed', async () => {
     server = await sink({ bytes: 0 });
     connection = await connect({ host: '127.0.0.1', port: server.port, writeTimeoutMs: 5000 });
