@@ -450,7 +450,7 @@ describe('smtp schemes', () => {
 });
 
 describe('help', () => {
-  it.each([[[]], [['send']], [['ping']], [['schemes']], [['demo']]])(
+  it.each([[[]], [['send']], [['bulk']], [['ping']], [['schemes']], [['demo']]])(
     'smtp %j --help shows usage and examples',
     async (command) => {
       const run = await runSmtp([...command, '--help']);

@@ -4,6 +4,7 @@
  * a test as it runs in a terminal.
  */
 import { Command, CommanderError } from 'commander';
+import { registerBulk } from './commands/bulk.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerPing } from './commands/ping.ts';
 import { registerSchemes } from './commands/schemes.ts';
@@ -26,7 +27,9 @@ export interface RunCliOptions {
 /** Builds the commander program for one run. */
 export function createProgram(context: CommandContext): Command {
   const program = new Command('smtp')
-    .description('Send mail, ping a server, list SMTP URL schemes, or run the demo.')
+    .description(
+      'Send mail (one message, many, or a folder of .eml files), ping a server, list SMTP URL schemes, or run the demo.',
+    )
     .version(CLI_VERSION)
     .showHelpAfterError("(run 'smtp <command> --help' for usage)")
     .exitOverride()
@@ -42,12 +45,16 @@ Examples:
   $ smtp ping --url smtp://mail.example.com
   $ smtp send --url smtps://ana%40example.com@smtp.example.com --from ana@example.com \\
       --to bob@example.org --subject Hi --text 'Hello!' --attach report.pdf
+  $ smtp send --url smtp://localhost:2525 --from a@example.com --to b@example.com \\
+      --subject Load --text Hi --count 1000 --concurrency 8 --rate 200/s
+  $ smtp bulk outbox/ --url smtp://localhost:2525 --from a@example.com --to b@example.com
   $ smtp schemes
 
 ${EXIT_CODE_HELP}
 `,
     );
   registerSend(program, context);
+  registerBulk(program, context);
   registerPing(program, context);
   registerSchemes(program, context);
   registerDemo(program, context);

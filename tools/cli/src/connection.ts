@@ -1,10 +1,17 @@
 /**
- * Builds the `SmtpClient` every network command uses, from the shared options: `--url` (or
- * `SMTP_URL`), credentials (see credentials.ts), `--ca FILE` to trust a private CA for this run
- * (certificates are always verified: there is no option to turn that off), `--name` for EHLO,
- * and `--verbose` for the dialogue on stderr (redacted by the client: INV-10).
+ * Builds the `SmtpClient` every network command uses (and the `SmtpPool` of `send --count` and
+ * `bulk`, from the same options), from the shared options: `--url` (or `SMTP_URL`), credentials
+ * (see credentials.ts), `--ca FILE` to trust a private CA for this run (certificates are always
+ * verified: there is no option to turn that off), `--name` for EHLO, and `--verbose` for the
+ * dialogue on stderr (redacted by the client: INV-10).
  */
-import { type ClientOptions, type LoggingOptions, SmtpClient } from '@smtp/client';
+import {
+  type ClientOptions,
+  type LoggingOptions,
+  type PoolSettings,
+  SmtpClient,
+  SmtpPool,
+} from '@smtp/client';
 import { CliInputError } from './cli-error.ts';
 import { type PasswordPrompt, resolveTarget, type Target } from './credentials.ts';
 import type { CliIo } from './io.ts';
@@ -39,17 +46,18 @@ export function verboseLogging(io: Pick<CliIo, 'stderr'>): {
 }
 
 /**
- * Resolves the target and opens nothing yet: the client connects at its first call.
+ * The client options and logging for the flags: the target resolved (credentials included),
+ * `--ca` files read.
  *
  * @throws {CliInputError} No `--url`, an unreadable `--ca`, or missing credentials.
  * @throws {UrlError} A URL that cannot be used.
  */
-export async function createCliClient(
+async function clientOptionsFor(
   flags: ConnectionFlags,
   io: CliIo,
   prompt: PasswordPrompt | undefined,
-  extras: ClientExtras = {},
-): Promise<{ client: SmtpClient; target: Target }> {
+  extras: ClientExtras,
+): Promise<{ options: ClientOptions; logging: LoggingOptions; target: Target }> {
   if (flags.url === undefined || flags.url === '') {
     throw new CliInputError(
       'SMTP_CLI_USAGE',
@@ -68,6 +76,40 @@ export async function createCliClient(
     ...(extras.onEvent !== undefined ? { onEvent: extras.onEvent } : {}),
   };
   const logging = extras.logging ?? (flags.verbose === true ? verboseLogging(io) : {});
-  const client = new SmtpClient(options, logging);
-  return { client, target };
+  return { options, logging, target };
+}
+
+/**
+ * Resolves the target and opens nothing yet: the client connects at its first call.
+ *
+ * @throws {CliInputError} No `--url`, an unreadable `--ca`, or missing credentials.
+ * @throws {UrlError} A URL that cannot be used.
+ */
+export async function createCliClient(
+  flags: ConnectionFlags,
+  io: CliIo,
+  prompt: PasswordPrompt | undefined,
+  extras: ClientExtras = {},
+): Promise<{ client: SmtpClient; target: Target }> {
+  const { options, logging, target } = await clientOptionsFor(flags, io, prompt, extras);
+  return { client: new SmtpClient(options, logging), target };
+}
+
+/**
+ * A pool with the same client options as {@link createCliClient} and the given pool settings;
+ * it opens nothing until its first `send()`.
+ *
+ * @throws {CliInputError} No `--url`, an unreadable `--ca`, or missing credentials.
+ * @throws {UrlError} A URL that cannot be used.
+ * @throws {ClientStateError} `SMTP_CLIENT_INVALID_OPTIONS` for a setting out of range.
+ */
+export async function createCliPool(
+  flags: ConnectionFlags,
+  io: CliIo,
+  prompt: PasswordPrompt | undefined,
+  settings: PoolSettings,
+  extras: ClientExtras = {},
+): Promise<{ pool: SmtpPool; target: Target }> {
+  const { options, logging, target } = await clientOptionsFor(flags, io, prompt, extras);
+  return { pool: new SmtpPool({ ...options, ...settings }, logging), target };
 }

@@ -38,7 +38,10 @@ export const EXIT_CODE_HELP = `Exit codes:
   5  not sent: connection, TLS, AUTH or timeout failure before the end of data
      (safe to retry)
   6  unknown outcome: the end of data was sent and no final reply came; the
-     message may have been delivered (do not resend blindly)`;
+     message may have been delivered (do not resend blindly)
+Many messages (send --count, bulk): 0 when every message was accepted by every
+recipient, else the code of the worst outcome among them: 6 before 5 before 4
+before 3. A run stopped by Ctrl-C before every message was handed over exits 5.`;
 
 /** Error code prefixes that mean the caller's input was at fault, whatever the outcome. */
 const INPUT_CODE =
@@ -65,4 +68,28 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
     return ExitCode.notSent;
   }
   return ExitCode.notSent;
+}
+
+/** How many messages of a run ended each way (`send --count`, `bulk`). */
+export interface OutcomeCounts {
+  readonly partial: number;
+  readonly rejected: number;
+  readonly notSent: number;
+  readonly unknown: number;
+  /** Never handed to the pool (the run was interrupted). */
+  readonly skipped: number;
+}
+
+/**
+ * The exit code of a run of many messages: {@link ExitCode.ok} when every one was accepted by
+ * every recipient, else the code of the worst outcome: unknown (may have been delivered: the
+ * one a script must not retry blindly), then not sent (messages never handed over count here:
+ * safe to send again), then rejected, then partial.
+ */
+export function exitCodeForCounts(counts: OutcomeCounts): ExitCodeValue {
+  if (counts.unknown > 0) return ExitCode.unknown;
+  if (counts.notSent > 0 || counts.skipped > 0) return ExitCode.notSent;
+  if (counts.rejected > 0) return ExitCode.rejected;
+  if (counts.partial > 0) return ExitCode.partial;
+  return ExitCode.ok;
 }

@@ -1,5 +1,5 @@
 /**
- * `@smtp/cli`: the `smtp` command (send, ping, schemes, demo). The bin is `dist/bin.js`; this
+ * `@smtp/cli`: the `smtp` command (send, bulk, ping, schemes, demo). The bin is `dist/bin.js`; this
  * entry exposes {@link runCli} so the CLI can be run in process (tests, wrappers).
  *
  * @packageDocumentation

@@ -1,6 +1,7 @@
 /**
  * Turns `smtp send` options into what `SmtpClient.send()` takes: a `Message` built from the
- * options, or a raw `.eml` file with an envelope. Every file is checked before anything is sent
+ * options (or a factory of fresh ones, for `--count`), or a raw `.eml` file with an envelope
+ * (the envelope of `smtp bulk` too). Every file is checked before anything is sent
  * (missing, a folder, unreadable), so a typo fails with exit code 2 and nothing on the wire.
  */
 import { constants } from 'node:fs';
@@ -61,7 +62,8 @@ async function checkAttachment(path: string, cwd: string): Promise<{ path: strin
   }
 }
 
-function reason(error: unknown): string {
+/** Why a file could not be read, in a few words. */
+export function reason(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return 'no such file';
@@ -94,6 +96,53 @@ function envelopeAddresses(values: readonly string[]): string[] {
     .filter((value) => value !== '');
 }
 
+/** The envelope of a raw message: `--from` and every `--to`, `--cc` and `--bcc` address. */
+export interface RawEnvelope {
+  readonly from: string;
+  readonly to: string[];
+}
+
+/**
+ * Checks that the flags name a sender and a recipient, the two things every send needs.
+ *
+ * Returns `--from`.
+ *
+ * @throws {CliInputError} `SMTP_CLI_USAGE` naming what is missing.
+ */
+function requireEnvelopeFlags(flags: MessageFlags): string {
+  if (flags.from === undefined) throw new CliInputError('SMTP_CLI_USAGE', 'missing --from');
+  if ((flags.to ?? []).length + (flags.cc ?? []).length + (flags.bcc ?? []).length === 0) {
+    throw new CliInputError('SMTP_CLI_USAGE', 'missing recipient: give --to, --cc or --bcc');
+  }
+  return flags.from;
+}
+
+/**
+ * The envelope a raw message is sent with (`send --raw`, `bulk`): taken from the flags only,
+ * never from the message's headers; display names and angle brackets are dropped.
+ *
+ * @throws {CliInputError} No `--from`, or no recipient.
+ */
+export function rawEnvelope(flags: MessageFlags): RawEnvelope {
+  const [from] = envelopeAddresses([requireEnvelopeFlags(flags)]);
+  return {
+    from: from ?? '',
+    to: envelopeAddresses([...(flags.to ?? []), ...(flags.cc ?? []), ...(flags.bcc ?? [])]),
+  };
+}
+
+/**
+ * Makes a fresh `Message` from the same options at each call, each with its own Message-ID and
+ * Date (`send --count`); the files are read and checked once, when the factory is made.
+ */
+export interface MessageFactory {
+  /** A new message; the first one is the message the options were checked with. */
+  next(): Message;
+  /** The size of one message in octets: exact when `estimated` is false. */
+  readonly size: number;
+  readonly estimated: boolean;
+}
+
 /**
  * Builds the input of `send()` from the flags.
  *
@@ -101,13 +150,7 @@ function envelopeAddresses(values: readonly string[]): string[] {
  * @throws An `@smtp/mime` error for an invalid address, header or message (exit code 2).
  */
 export async function prepareInput(flags: MessageFlags, cwd: string): Promise<PreparedInput> {
-  const to = flags.to ?? [];
-  const cc = flags.cc ?? [];
-  const bcc = flags.bcc ?? [];
-  if (flags.from === undefined) throw new CliInputError('SMTP_CLI_USAGE', 'missing --from');
-  if (to.length + cc.length + bcc.length === 0) {
-    throw new CliInputError('SMTP_CLI_USAGE', 'missing recipient: give --to, --cc or --bcc');
-  }
+  requireEnvelopeFlags(flags);
   if (flags.raw !== undefined) {
     const clash = (['subject', 'text', 'textFile', 'htmlFile', 'attach', 'header'] as const).filter(
       (key) => {
@@ -122,12 +165,32 @@ export async function prepareInput(flags: MessageFlags, cwd: string): Promise<Pr
       );
     }
     const raw = new Uint8Array(await readUserFile('--raw', flags.raw, cwd));
-    const [from] = envelopeAddresses([flags.from]);
-    return {
-      input: { envelope: { from: from ?? '', to: envelopeAddresses([...to, ...cc, ...bcc]) }, raw },
-      size: raw.length,
-      estimated: false,
-    };
+    return { input: { envelope: rawEnvelope(flags), raw }, size: raw.length, estimated: false };
+  }
+  const factory = await prepareMessageFactory(flags, cwd);
+  return { input: factory.next(), size: factory.size, estimated: factory.estimated };
+}
+
+/**
+ * Reads and checks the message options once (`--text-file`, `--html-file`, attachments,
+ * headers, addresses) and returns a factory of fresh messages built from them.
+ *
+ * @throws {CliInputError} A flag combination that makes no sense, or a file that cannot be read.
+ * @throws An `@smtp/mime` error for an invalid address, header or message (exit code 2).
+ */
+export async function prepareMessageFactory(
+  flags: MessageFlags,
+  cwd: string,
+): Promise<MessageFactory> {
+  const from = requireEnvelopeFlags(flags);
+  const to = flags.to ?? [];
+  const cc = flags.cc ?? [];
+  const bcc = flags.bcc ?? [];
+  if (flags.raw !== undefined) {
+    throw new CliInputError(
+      'SMTP_CLI_USAGE',
+      '--raw sends one file as it is and cannot make fresh messages; use smtp bulk to send .eml files',
+    );
   }
   if (flags.subject === undefined) throw new CliInputError('SMTP_CLI_USAGE', 'missing --subject');
   if (flags.text !== undefined && flags.textFile !== undefined) {
@@ -144,7 +207,7 @@ export async function prepareInput(flags: MessageFlags, cwd: string): Promise<Pr
   const files = await Promise.all((flags.attach ?? []).map((path) => checkAttachment(path, cwd)));
   const headers = (flags.header ?? []).map(parseHeaderFlag);
   const options: MessageOptions = {
-    from: flags.from,
+    from,
     ...(to.length > 0 ? { to: [...to] } : {}),
     ...(cc.length > 0 ? { cc: [...cc] } : {}),
     ...(bcc.length > 0 ? { bcc: [...bcc] } : {}),
@@ -156,11 +219,18 @@ export async function prepareInput(flags: MessageFlags, cwd: string): Promise<Pr
       : {}),
     ...(headers.length > 0 ? { headers } : {}),
   };
-  const message = new Message(options);
-  const exact = message.envelope().size;
-  if (exact !== undefined) return { input: message, size: exact, estimated: false };
+  // The first message is built (and its envelope computed) now, so bad input fails before any
+  // connection is made.
+  let first: Message | undefined = new Message(options);
+  const exact = first.envelope().size;
+  const next = (): Message => {
+    const message = first ?? new Message(options);
+    first = undefined;
+    return message;
+  };
+  if (exact !== undefined) return { next, size: exact, estimated: false };
   // Files go base64: 4 octets out for 3 in, plus line breaks; headers and bodies a little more.
   const textSize = Buffer.byteLength(text ?? '') + Buffer.byteLength(html ?? '');
   const fileSize = files.reduce((sum, file) => sum + Math.ceil((file.size * 4) / 3) * (78 / 76), 0);
-  return { input: message, size: Math.round(2048 + textSize * 1.1 + fileSize), estimated: true };
+  return { next, size: Math.round(2048 + textSize * 1.1 + fileSize), estimated: true };
 }

@@ -3,7 +3,14 @@
  * scripts (`--json`). Errors go to stderr for people; with `--json` the error object goes to
  * stdout too, so a script reads one JSON value whatever happened.
  */
-import { describeReply, type ReplyInfo, SendError, type SendResult } from '@smtp/client';
+import {
+  describeReply,
+  type FailedOutcome,
+  type RecipientRefusal,
+  type ReplyInfo,
+  SendError,
+  type SendResult,
+} from '@smtp/client';
 import { type ExitCodeValue, exitCodeFor } from './exit-codes.ts';
 import { formatBytes, formatMs, formatTable } from './format.ts';
 import { type CliIo, writeLine } from './io.ts';
@@ -127,4 +134,167 @@ export function reportError(error: unknown, io: CliIo, json: boolean): ExitCodeV
     writeLine(io.stderr, error.stack);
   }
   return exitCode;
+}
+
+/** A message of a run (`send --count`, `bulk`) that was not accepted by every recipient. */
+export interface BulkFailure {
+  /** `message 3`, or the file. */
+  readonly label: string;
+  /** Its place in the run, from 1. */
+  readonly index: number;
+  readonly file?: string;
+  readonly outcome: 'partial' | FailedOutcome;
+  /** The error code; `null` for a partial message (it was accepted). */
+  readonly code: string | null;
+  readonly message: string;
+  readonly attempts: number;
+  readonly rejected: readonly RecipientRefusal[];
+  readonly reply?: ReplyInfo | undefined;
+  readonly messageId?: string | undefined;
+}
+
+/** What a run of many messages did; the outcome counts add up to `started`. */
+export interface BulkSummary {
+  /** Messages the run was to send. */
+  readonly total: number;
+  /** Messages handed to the pool (or that failed to be read). */
+  readonly started: number;
+  /** Accepted by every recipient. */
+  readonly accepted: number;
+  /** Accepted by some recipients, refused by others. */
+  readonly partial: number;
+  readonly rejected: number;
+  readonly notSent: number;
+  readonly unknown: number;
+  /** Never handed over: the run was interrupted first. */
+  readonly skipped: number;
+  readonly interrupted: boolean;
+  /** Retries the pool started (a message retried twice counts twice). */
+  readonly retried: number;
+  /** Connections opened. */
+  readonly connections: number;
+  /** Connections that failed to open. */
+  readonly connectionsFailed: number;
+  readonly elapsedMs: number;
+  /** The first failures, at most `MAX_LISTED_FAILURES` (bulk-run.ts). */
+  readonly failures: readonly BulkFailure[];
+  /** Failures not in `failures`. */
+  readonly failuresOmitted: number;
+  readonly exitCode: ExitCodeValue;
+}
+
+/** Messages accepted (by every recipient or some) per second of the run. */
+export function messagesPerSecond(summary: BulkSummary): number {
+  const seconds = summary.elapsedMs / 1000;
+  return seconds > 0 ? (summary.accepted + summary.partial) / seconds : 0;
+}
+
+/** A run's summary as JSON shows it. */
+export function bulkSummaryJson(summary: BulkSummary): Record<string, unknown> {
+  return {
+    ok: summary.exitCode === 0,
+    exitCode: summary.exitCode,
+    total: summary.total,
+    started: summary.started,
+    outcomes: {
+      accepted: summary.accepted,
+      partial: summary.partial,
+      rejected: summary.rejected,
+      'not-sent': summary.notSent,
+      unknown: summary.unknown,
+    },
+    skipped: summary.skipped,
+    interrupted: summary.interrupted,
+    retried: summary.retried,
+    connections: { opened: summary.connections, failed: summary.connectionsFailed },
+    elapsedMs: Math.round(summary.elapsedMs),
+    messagesPerSecond: Math.round(messagesPerSecond(summary) * 10) / 10,
+    failures: summary.failures.map((failure) => ({
+      index: failure.index,
+      ...(failure.file !== undefined ? { file: failure.file } : {}),
+      outcome: failure.outcome,
+      code: failure.code,
+      message: failure.message,
+      attempts: failure.attempts,
+      ...(failure.reply !== undefined ? { reply: replyJson(failure.reply) } : {}),
+      rejected: failure.rejected.map((r) => ({
+        recipient: r.recipient,
+        reply: replyJson(r.reply),
+      })),
+      ...(failure.messageId !== undefined ? { messageId: failure.messageId } : {}),
+    })),
+    failuresOmitted: summary.failuresOmitted,
+  };
+}
+
+/** The rows of a run's summary table. */
+export function bulkSummaryRows(summary: BulkSummary): [string, string][] {
+  const rows: [string, string][] = [
+    [
+      'messages',
+      summary.started === summary.total
+        ? String(summary.total)
+        : `${summary.started} of ${summary.total} handed over`,
+    ],
+    ['accepted', String(summary.accepted)],
+    ['partial', String(summary.partial)],
+    ['rejected', String(summary.rejected)],
+    ['not-sent', String(summary.notSent)],
+    ['unknown', String(summary.unknown)],
+  ];
+  if (summary.interrupted) {
+    rows.push([
+      'interrupted',
+      summary.skipped > 0
+        ? `yes: ${summary.skipped} never handed over (safe to send)`
+        : 'yes: every message had been handed over',
+    ]);
+  }
+  rows.push(
+    ['retried', String(summary.retried)],
+    [
+      'connections',
+      summary.connectionsFailed > 0
+        ? `${summary.connections} (${summary.connectionsFailed} failed to open)`
+        : String(summary.connections),
+    ],
+    ['elapsed', formatMs(summary.elapsedMs)],
+    ['msg/s', messagesPerSecond(summary).toFixed(1)],
+  );
+  return rows;
+}
+
+/**
+ * Prints a run's summary: a table on stdout, one JSON object with `--json`; with `--quiet`,
+ * nothing when every message was accepted, else one line on stderr.
+ */
+export function printBulkSummary(
+  summary: BulkSummary,
+  io: CliIo,
+  options: { readonly json: boolean; readonly quiet: boolean },
+): void {
+  if (options.json) {
+    writeLine(io.stdout, JSON.stringify(bulkSummaryJson(summary)));
+    return;
+  }
+  if (!options.quiet) {
+    writeLine(io.stdout, formatTable(bulkSummaryRows(summary)));
+    return;
+  }
+  if (summary.exitCode === 0) return;
+  const parts = (
+    [
+      ['partial', summary.partial],
+      ['rejected', summary.rejected],
+      ['not sent', summary.notSent],
+      ['unknown', summary.unknown],
+      ['never handed over', summary.skipped],
+    ] as const
+  )
+    .filter(([, n]) => n > 0)
+    .map(([what, n]) => `${n} ${what}`);
+  writeLine(
+    io.stderr,
+    `smtp: ${summary.total - summary.accepted} of ${summary.total} messages not accepted by every recipient: ${parts.join(', ')}`,
+  );
 }

@@ -6,6 +6,10 @@
  * The bytes come from the client's transport events (`onEvent`, `data` events going `out`),
  * so what is counted is what was really written to the socket (commands included, a few
  * hundred bytes).
+ *
+ * Many messages (`send --count`, `bulk`) are counted rather than measured in bytes
+ * ({@link createCountProgress}): the same bar or quarter lines, in messages, with the number
+ * not accepted so far; lines written meanwhile (a failed message) go above the bar.
  */
 import cliProgress from 'cli-progress';
 import { formatBytes, formatMs, formatRate } from './format.ts';
@@ -123,6 +127,129 @@ export function createProgress(options: ProgressOptions): Progress {
         bar.update(total, payload());
       }
       bar.stop();
+    },
+  };
+}
+
+/** Tracks messages done out of a known number (`send --count`, `bulk`). */
+export interface CountProgress {
+  /** One message is done; `ok` when every recipient accepted it. */
+  tick(ok: boolean): void;
+  /** Writes a line (a newline is added) without breaking the bar: it goes above it. */
+  log(line: string): void;
+  /**
+   * Ends the display at the count reached (a run may stop early); with `summary` false (a run
+   * that failed before sending anything), lines mode prints no last line.
+   */
+  stop(summary?: boolean): void;
+}
+
+/** What {@link createCountProgress} needs. */
+export interface CountProgressOptions {
+  readonly stream: OutputStream;
+  /** How many messages the run will send. */
+  readonly total: number;
+  /** Forces a mode; default: `bar` when `stream.isTTY`, else `lines`. */
+  readonly mode?: ProgressMode;
+  /** The clock, for tests. */
+  readonly now?: () => number;
+}
+
+/** `12.3 msg/s`. */
+export function formatMessageRate(perSecond: number): string {
+  return `${perSecond.toFixed(1)} msg/s`;
+}
+
+/**
+ * Starts showing how many of `total` messages are done: a bar on a terminal, a plain line at
+ * each quarter (and at the end) elsewhere, nothing with mode `off` (lines given to `log` are
+ * still written).
+ */
+export function createCountProgress(options: CountProgressOptions): CountProgress {
+  const mode = options.mode ?? progressModeFor(options.stream);
+  const { stream, total } = options;
+  const log = (line: string): void => {
+    stream.write(`${line}\n`);
+  };
+  if (mode === 'off' || total <= 0) return { tick() {}, log, stop() {} };
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  let done = 0;
+  let failed = 0;
+  const rate = (): number => {
+    const seconds = (now() - started) / 1000;
+    return seconds > 0 ? done / seconds : 0;
+  };
+  const left = (): string => {
+    const perSecond = rate();
+    return perSecond > 0 ? formatMs(((total - done) / perSecond) * 1000) : '?';
+  };
+  const notAccepted = (): string => `${failed} not accepted`;
+
+  if (mode === 'lines') {
+    let quarter = 0;
+    const line = (): string => {
+      const percent = Math.floor((done / total) * 100);
+      return `done ${done} of ${total} messages (${percent}%), ${notAccepted()}, ${formatMessageRate(rate())}, ${left()} left`;
+    };
+    let stopped = false;
+    return {
+      tick(ok) {
+        done++;
+        if (!ok) failed++;
+        const reached = Math.min(4, Math.floor((done / total) * 4));
+        if (reached > quarter && reached < 4) {
+          quarter = reached;
+          log(line());
+        }
+      },
+      log,
+      stop(summary = true) {
+        if (stopped) return;
+        stopped = true;
+        if (summary) log(line());
+      },
+    };
+  }
+
+  // A MultiBar, even for one bar: it is the cli-progress bar that can print lines above itself.
+  const bars = new cliProgress.MultiBar(
+    {
+      stream: stream as NodeJS.WritableStream,
+      format:
+        'sending [{bar}] {percentage}% | {value} of {total} messages | {failedText} | {rateText} | {etaText} left',
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      fps: 10,
+      barsize: 30,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const payload = (): Record<string, string> => ({
+    failedText: notAccepted(),
+    rateText: formatMessageRate(rate()),
+    etaText: left(),
+  });
+  const bar = bars.create(total, 0, payload());
+  let stopped = false;
+  return {
+    tick(ok) {
+      done++;
+      if (!ok) failed++;
+      bar.update(done, payload());
+    },
+    log(text) {
+      if (stopped) log(text);
+      else bars.log(`${text}\n`);
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      bar.update(done, payload());
+      // Writes what `log` buffered, then the bar one last time.
+      bars.update();
+      bars.stop();
     },
   };
 }

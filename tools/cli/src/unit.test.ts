@@ -8,9 +8,16 @@ import { SendError, UrlError } from '@smtp/client';
 import { describe, expect, it } from 'vitest';
 import { CliInputError } from './cli-error.ts';
 import { resolveTarget } from './credentials.ts';
-import { ExitCode, exitCodeFor } from './exit-codes.ts';
+import { ExitCode, exitCodeFor, exitCodeForCounts } from './exit-codes.ts';
 import { parseHeaderFlag } from './message-input.ts';
 import { crc32, demoLogoPng, encodePng } from './png.ts';
+import {
+  parseConcurrency,
+  parseCount,
+  parseRate,
+  parseRetries,
+  poolSettings,
+} from './pool-flags.ts';
 
 describe('png', () => {
   it('computes the PNG CRC-32', () => {
@@ -118,5 +125,57 @@ describe('--header', () => {
     expect(parseHeaderFlag('X-Tag:  a: b ')).toEqual(['X-Tag', 'a: b']);
     expect(() => parseHeaderFlag(': v')).toThrow(CliInputError);
     expect(() => parseHeaderFlag('nocolon')).toThrow(/Name: value/);
+  });
+});
+
+describe('pool flags', () => {
+  it('parses --rate as messages per second, minute or hour', () => {
+    expect(parseRate('10/s')).toEqual({ limit: 10, intervalMs: 1000 });
+    expect(parseRate('600/m')).toEqual({ limit: 600, intervalMs: 60_000 });
+    expect(parseRate(' 5 / h ')).toEqual({ limit: 5, intervalMs: 3_600_000 });
+    for (const bad of ['10', '10/d', '0/s', '1.5/s', '-1/s', '/s', 'ten/s', '1000001/s']) {
+      expect(() => parseRate(bad), bad).toThrow(/--rate must be messages per second/);
+    }
+  });
+
+  it('checks --count, --concurrency and --retries against the pool ranges', () => {
+    expect(parseCount('1')).toBe(1);
+    expect(parseConcurrency('1000')).toBe(1000);
+    expect(parseRetries('0')).toBe(0);
+    expect(() => parseCount('0')).toThrow('--count must be a whole number 1 or more.');
+    expect(() => parseCount('1e3')).toThrow(/--count/);
+    expect(() => parseConcurrency('0')).toThrow('from 1 to 1000');
+    expect(() => parseRetries('101')).toThrow('from 0 to 100');
+  });
+
+  it('maps the flags to pool settings: a queue as long as the connections, waiting when full', () => {
+    expect(poolSettings({})).toEqual({
+      maxConnections: 5,
+      maxQueued: 5,
+      whenFull: 'wait',
+      retries: 2,
+    });
+    expect(
+      poolSettings({ concurrency: 4, retries: 0, rate: { limit: 600, intervalMs: 60_000 } }),
+    ).toEqual({
+      maxConnections: 4,
+      maxQueued: 4,
+      whenFull: 'wait',
+      retries: 0,
+      rateLimit: 600,
+      rateInterval: 60_000,
+    });
+  });
+});
+
+describe('exit code of a run of many messages', () => {
+  const none = { partial: 0, rejected: 0, notSent: 0, unknown: 0, skipped: 0 };
+  it('is 0 only when every message was accepted by every recipient, else the worst outcome', () => {
+    expect(exitCodeForCounts(none)).toBe(ExitCode.ok);
+    expect(exitCodeForCounts({ ...none, partial: 1 })).toBe(ExitCode.partial);
+    expect(exitCodeForCounts({ ...none, partial: 1, rejected: 1 })).toBe(ExitCode.rejected);
+    expect(exitCodeForCounts({ ...none, rejected: 1, skipped: 1 })).toBe(ExitCode.notSent);
+    expect(exitCodeForCounts({ ...none, rejected: 1, notSent: 1 })).toBe(ExitCode.notSent);
+    expect(exitCodeForCounts({ ...none, notSent: 3, unknown: 1 })).toBe(ExitCode.unknown);
   });
 });

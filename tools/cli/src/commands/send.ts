@@ -1,14 +1,23 @@
 /**
  * `smtp send`: builds a message from options (or takes a raw `.eml`), sends it, prints the
- * result, and exits with a code that says what happened (see exit-codes.ts).
+ * result, and exits with a code that says what happened (see exit-codes.ts). With `--count`
+ * (or a pool option) the message is made afresh and sent that many times through a pool of
+ * connections, with a summary at the end (bulk-run.ts).
  */
 
 import { describeReply, type SmtpClient } from '@smtp/client';
 import { type Command, Option } from 'commander';
+import { type BulkItem, runBulk } from '../bulk-run.ts';
 import { createCliClient } from '../connection.ts';
 import { EXIT_CODE_HELP, ExitCode, type ExitCodeValue } from '../exit-codes.ts';
-import { type MessageFlags, prepareInput } from '../message-input.ts';
+import {
+  type MessageFactory,
+  type MessageFlags,
+  prepareInput,
+  prepareMessageFactory,
+} from '../message-input.ts';
 import { printSendResult, reportError } from '../output.ts';
+import { addPoolOptions, type PoolFlags, parseCount, RUN_HELP } from '../pool-flags.ts';
 import { createProgress, type Progress, progressModeFor } from '../progress.ts';
 import {
   addConnectionOptions,
@@ -19,7 +28,8 @@ import {
 } from './shared.ts';
 
 /** The options of `smtp send`. */
-export interface SendFlags extends MessageFlags {
+export interface SendFlags extends MessageFlags, PoolFlags {
+  readonly count?: number;
   readonly url?: string;
   readonly ca?: string[];
   readonly name?: string;
@@ -39,11 +49,20 @@ Examples:
       --attach report.pdf --attach data.csv --header 'X-Campaign: q4'
   $ smtp send --url smtp://localhost:2525 --from a@example.com --to b@example.com \\
       --raw message.eml --json
+  $ smtp send --url smtp://localhost:2525 --from a@example.com --to b@example.com \\
+      --subject Load --text 'Hello' --count 1000 --concurrency 8 --rate 200/s
 
 ${CREDENTIALS_HELP}
 
 A progress bar (bytes sent, rate, time left) is shown on stderr for messages over
 256 KiB when stderr is a terminal; plain lines at each quarter otherwise.
+
+--count N sends the message N times, each a fresh message with its own
+Message-ID and Date (the subject is the same). It cannot be combined with --raw
+(to send .eml files, use smtp bulk). --concurrency, --rate or --retries alone
+send one message through the pool, with the summary.
+
+${RUN_HELP}
 
 ${EXIT_CODE_HELP}
 `;
@@ -72,7 +91,14 @@ export function registerSend(program: Command, context: CommandContext): void {
     .option('--attach <file>', 'attach a file (repeatable)', collect)
     .option('--header <header>', "add a header, 'Name: value' (repeatable)", collect)
     .option('--raw <file>', 'send this .eml file as it is (envelope from --from/--to/--cc/--bcc)')
-    .option('--no-progress', 'never show progress');
+    .addOption(
+      new Option(
+        '--count <n>',
+        'send the message this many times, each with its own Message-ID, through a pool',
+      ).argParser(parseCount),
+    );
+  addPoolOptions(command);
+  command.option('--no-progress', 'never show progress');
   addConnectionOptions(command, true);
   addOutputOptions(command);
   command.addHelpText('after', EXAMPLES).action(async (flags: SendFlags) => {
@@ -80,8 +106,19 @@ export function registerSend(program: Command, context: CommandContext): void {
   });
 }
 
+/** True when the flags ask for the pool: `--count`, `--concurrency`, `--rate` or `--retries`. */
+export function wantsPool(flags: SendFlags): boolean {
+  return (
+    flags.count !== undefined ||
+    flags.concurrency !== undefined ||
+    flags.rate !== undefined ||
+    flags.retries !== undefined
+  );
+}
+
 /** Runs `smtp send` and returns its exit code. */
 export async function runSend(flags: SendFlags, context: CommandContext): Promise<ExitCodeValue> {
+  if (wantsPool(flags)) return runSendMany(flags, context);
   const { io } = context;
   const json = flags.json === true;
   let client: SmtpClient | undefined;
@@ -122,4 +159,23 @@ export async function runSend(flags: SendFlags, context: CommandContext): Promis
   } finally {
     await client?.close().catch(() => client?.destroy());
   }
+}
+
+/** `smtp send --count N`: N fresh messages from the same options, through a pool. */
+export async function runSendMany(
+  flags: SendFlags,
+  context: CommandContext,
+): Promise<ExitCodeValue> {
+  const count = flags.count ?? 1;
+  let factory: MessageFactory;
+  try {
+    factory = await prepareMessageFactory(flags, context.io.cwd);
+  } catch (error) {
+    return reportError(error, context.io, flags.json === true);
+  }
+  return runBulk(flags, { total: count, items: freshMessages(factory, count) }, context);
+}
+
+async function* freshMessages(factory: MessageFactory, count: number): AsyncGenerator<BulkItem> {
+  for (let n = 1; n <= count; n++) yield { label: `message ${n}`, input: factory.next() };
 }
