@@ -328,6 +328,25 @@ describe('SmtpPool: retries', () => {
     expect(other.messages).toHaveLength(0);
   });
 
+  it('a connection is not reused after a timeout with an unknown outcome', async () => {
+    const s = await server({ faults: onNth({ message: { 1: { action: 'delay', ms: 400 } } }) });
+    const pool = openPool({
+      ...base(s),
+      maxConnections: 1,
+      timeouts: { ...FAST, dataFinal: 100 },
+    });
+    const closed: string[] = [];
+    pool.on('connection-closed', (event) => closed.push(event.reason));
+    expect(await failure(pool.send(mail(1)))).toMatchObject({
+      code: 'SMTP_TIMEOUT',
+      outcome: 'unknown',
+      attempts: 1,
+    });
+    expect(closed).toEqual(['failed']);
+    await pool.send(mail(2));
+    expect(s.totalConnections).toBe(2);
+  });
+
   it('a 421 closes that connection only; the others go on', async () => {
     const s = await server({
       replyDelayMs: { message: 30 },
