@@ -195,13 +195,8 @@ export async function sendBdatInBatch(
     });
   writing.catch(ignore);
   try {
-    await readReplies(
-      wire,
-      batch.commands.slice(0, -1),
-      envelopeWait,
-      envelope,
-      () => envelopeWait,
-    );
+    // MAIL and every RCPT: no DATA among them, so the DATA timeout is never used.
+    await readReplies(wire, batch.commands.slice(0, -1), envelopeWait, envelope, timeouts.dataInit);
     envelopeRead = performance.now();
     if ((envelope[envelope.length - 1] as Reply).code === 421) {
       // The server is closing: the BDAT reply will not come.

@@ -1,17 +1,15 @@
 /**
  * The two steps `SmtpClient` and `SmtpPool` share on a connection, so both log and report the
- * same way: opening it (with the `connected` log line) and running one message on it (the
- * `SendResult` and the `message accepted` line). Which connection, when, and what happens after
+ * same way: opening it (with the `connected` log line) and turning the transaction of one
+ * message on it into the `SendResult` (with the `message accepted` line). Which connection, when, and what happens after
  * a failure is the owner's business.
  */
 
 import type { ClientLog } from './logging.ts';
-import type { SendableMessage } from './message-source.ts';
 import type { ResolvedClientOptions } from './options.ts';
 import { NO_EHLO } from './reply-info.ts';
-import { type SendResult, toSendResult } from './send-result.ts';
-import type { SmtpConnection } from './smtp-connection.ts';
-import type { SendOptions } from './transaction-plan.ts';
+import { type SendResult, type SendTimings, toSendResult } from './send-result.ts';
+import type { SentTransaction, SmtpConnection } from './smtp-connection.ts';
 
 /** Opens `connection` (greeting to AUTH) and logs it; resolves with the time it took, in ms. */
 export async function openConnection(
@@ -44,24 +42,25 @@ export interface DeliveryTiming {
 }
 
 /**
- * Runs one message on an open connection and turns the transaction into the caller's result.
- *
- * @throws what `SmtpConnection.send()` throws.
+ * Turns a transaction that ran on `connection` into the caller's result, and logs it. The caller
+ * awaits `connection.send()` itself and calls this in the same turn: one async function less per
+ * message than a wrapper awaiting the send.
  */
-export async function deliverOn(
+export function deliveryResult(
   connection: SmtpConnection,
-  message: SendableMessage,
-  options: SendOptions,
+  sent: SentTransaction,
   timing: DeliveryTiming,
   log: ClientLog,
-): Promise<SendResult> {
-  const sent = await connection.send(message, options);
-  const result = toSendResult(sent, connection.ehlo ?? NO_EHLO, timing.attempts, {
-    ...(timing.connectMs === undefined ? {} : { connectMs: timing.connectMs }),
-    envelopeMs: sent.envelopeMs,
-    dataMs: sent.dataMs,
-    totalMs: performance.now() - timing.started,
-  });
+): SendResult {
+  const totalMs = performance.now() - timing.started;
+  const connectMs = timing.connectMs;
+  // Two literals rather than a spread: `connectMs` is there only when this send opened the
+  // connection, and each literal is one fixed shape.
+  const timings: SendTimings =
+    connectMs === undefined
+      ? { envelopeMs: sent.envelopeMs, dataMs: sent.dataMs, totalMs }
+      : { connectMs, envelopeMs: sent.envelopeMs, dataMs: sent.dataMs, totalMs };
+  const result = toSendResult(sent, connection.ehlo ?? NO_EHLO, timing.attempts, timings);
   if (log.enabled) {
     log.info('message accepted', {
       size: result.size,

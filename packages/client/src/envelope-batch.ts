@@ -59,6 +59,10 @@ export const DATA_BATCH: Batch = Object.freeze({
   payloadOctets: 0,
 });
 
+/** The commands of a lone MAIL or RCPT write (no PIPELINING): shared, never changed. */
+const MAIL_ONLY: readonly SmtpCommandName[] = Object.freeze<SmtpCommandName[]>(['MAIL']);
+const RCPT_ONLY: readonly SmtpCommandName[] = Object.freeze<SmtpCommandName[]>(['RCPT']);
+
 /** Decides the shape for a plan on a server with or without PIPELINING. */
 export function batchShape(
   plan: TransactionPlan,
@@ -75,18 +79,19 @@ export function batchShape(
 
 /** The envelope writes of a plan: one batch when pipelined, else one per command. */
 export function envelopeBatches(plan: TransactionPlan, shape: BatchShape): readonly Batch[] {
+  const { rcpts } = plan;
   if (!shape.pipelined) {
-    return [
-      { bytes: plan.mail, commands: ['MAIL'], payloadOctets: 0 },
-      ...plan.rcpts.map(
-        (rcpt): Batch => ({ bytes: rcpt.line, commands: ['RCPT'], payloadOctets: 0 }),
-      ),
-    ];
+    const batches: Batch[] = [{ bytes: plan.mail, commands: MAIL_ONLY, payloadOctets: 0 }];
+    for (let i = 0; i < rcpts.length; i++) {
+      const line = (rcpts[i] as { readonly line: Uint8Array }).line;
+      batches.push({ bytes: line, commands: RCPT_ONLY, payloadOctets: 0 });
+    }
+    return batches;
   }
   const parts: Uint8Array[] = [plan.mail];
   const commands: SmtpCommandName[] = ['MAIL'];
-  for (const rcpt of plan.rcpts) {
-    parts.push(rcpt.line);
+  for (let i = 0; i < rcpts.length; i++) {
+    parts.push((rcpts[i] as { readonly line: Uint8Array }).line);
     commands.push('RCPT');
   }
   let payloadOctets = 0;

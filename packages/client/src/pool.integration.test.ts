@@ -101,6 +101,23 @@ describe('SmtpPool: connections', () => {
     expect(s.totalConnections).toBe(2);
   });
 
+  it('a connection busy past idleTimeout is kept; idleTimeout counts from its last message', async () => {
+    // The idle timer of the first release fires while the second message is still being sent:
+    // the connection is busy then and stays; the timer counts again from the second release.
+    const s = await server({ replyDelayMs: { message: 80 } });
+    const pool = openPool({ ...base(s), idleTimeout: 40 });
+    const closed: { reason: string; at: number }[] = [];
+    pool.on('connection-closed', (event) => closed.push({ reason: event.reason, at: Date.now() }));
+    await pool.send(mail(1));
+    await pool.send(mail(2));
+    const released = Date.now();
+    expect(closed).toEqual([]);
+    expect(s.totalConnections).toBe(1);
+    await sleep(150);
+    expect(closed.map((c) => c.reason)).toEqual(['idle']);
+    expect((closed[0] as { at: number }).at - released).toBeGreaterThanOrEqual(30);
+  });
+
   it('with unref, an idle pool lets the process exit', async () => {
     const s = await server();
     const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));

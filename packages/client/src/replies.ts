@@ -13,7 +13,7 @@
  */
 import { ProtocolError, type Reply } from '@smtp/protocol';
 import type { SmtpCommandName } from './errors.ts';
-import type { Wait } from './wait.ts';
+import { type Wait, waitFor } from './wait.ts';
 import type { Wire } from './wire.ts';
 
 /** What a reply means for its command. */
@@ -55,18 +55,23 @@ export function expectQuiet(wire: Wire, where: string): void {
 
 /**
  * Reads one reply per command, in order, within the phase's deadline; the reply to DATA, which
- * is a phase of its own (RFC 5321 section 4.5.3.2, "DATA initiation"), within `dataWait()`,
- * taken when its read starts.
+ * is a phase of its own (RFC 5321 section 4.5.3.2, "DATA initiation"), within `dataTimeoutMs`
+ * from when its read starts (a number rather than a callback, so a transaction makes no closure
+ * for it).
  */
 export async function readReplies(
   wire: Wire,
   commands: readonly SmtpCommandName[],
   wait: Wait,
   into: Reply[],
-  dataWait: () => Wait,
+  dataTimeoutMs: number,
 ): Promise<void> {
-  for (const command of commands) {
-    const reply = await wire.read(command, command === 'DATA' ? dataWait() : wait);
+  for (let i = 0; i < commands.length; i++) {
+    const command = commands[i] as SmtpCommandName;
+    const reply = await wire.read(
+      command,
+      command === 'DATA' ? waitFor(dataTimeoutMs, wait.signal) : wait,
+    );
     into.push(reply);
     // Classified at once, so that a malformed reply stops the batch where it stands.
     if (verdict(command, reply) === 'closing') return;

@@ -24,7 +24,7 @@ import {
   pingResult,
 } from './client-info.ts';
 import { type ConnectionDefinition, toConnectionDefinition } from './connection-definition.ts';
-import { deliverOn, openConnection } from './delivery.ts';
+import { deliveryResult, openConnection } from './delivery.ts';
 import { publishClient } from './diagnostics.ts';
 import { dryRun } from './dry-run.ts';
 import { ClientStateError, type ReplyInfo, type SendError } from './errors.ts';
@@ -317,8 +317,9 @@ export class SmtpClient {
           ? { connection: kept, connectMs: undefined }
           : await this.#ready(options.signal);
       try {
+        const sent = await connection.send(message, options);
         const timing = { started, connectMs, attempts: 1 };
-        const result = await deliverOn(connection, message, options, timing, this.#log);
+        const result = deliveryResult(connection, sent, timing, this.#log);
         this.#messages++;
         if (!this.#options.keepAlive) await this.#dropKept();
         return result;

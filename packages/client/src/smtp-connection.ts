@@ -153,6 +153,8 @@ export class SmtpConnection {
   #greeting: Reply | undefined;
   #ehlo: Reply | undefined;
   #ehloCommand: 'EHLO' | 'HELO' = 'EHLO';
+  /** `ehlo` as last given out, for the reply and the number of secrets it was scrubbed with. */
+  #ehloInfo: { reply: Reply; secrets: number; info: ReplyInfo } | undefined;
   #authenticatedAs: string | undefined;
   #mechanism: string | undefined;
   #transactions = 0;
@@ -208,9 +210,17 @@ export class SmtpConnection {
   /** The last EHLO (or HELO) reply, sanitised; undefined before it came. */
   get ehlo(): ReplyInfo | undefined {
     const reply = this.#ehlo;
-    return reply === undefined
-      ? undefined
-      : toReplyInfo(reply, this.#ehloCommand, this.#context.secrets);
+    if (reply === undefined) return undefined;
+    // Every result carries it, so it is sanitised once per reply rather than once per message;
+    // again when a secret was added since (the info is frozen, so sharing it is safe).
+    const secrets = this.#context.secrets;
+    const cached = this.#ehloInfo;
+    if (cached !== undefined && cached.reply === reply && cached.secrets === secrets.size) {
+      return cached.info;
+    }
+    const info = toReplyInfo(reply, this.#ehloCommand, secrets);
+    this.#ehloInfo = { reply, secrets: secrets.size, info };
+    return info;
   }
 
   /** The user AUTH succeeded with. */
@@ -349,7 +359,7 @@ export class SmtpConnection {
       options,
     );
     this.#transactions++;
-    let result: TransactionResult;
+    let result: SentTransaction;
     try {
       result = await runTransaction(
         {
@@ -371,7 +381,8 @@ export class SmtpConnection {
     }
     this.#accepted++;
     this.#idleSince = wire.connection.usage.bytesReceived;
-    return { ...result, plan };
+    // runTransaction's result carries the plan already: no copy per message.
+    return result;
   }
 
   /**

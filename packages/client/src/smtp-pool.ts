@@ -23,11 +23,11 @@
 import { EventEmitter } from 'node:events';
 import { AbortError } from '@smtp/transport';
 import { type ConnectionDefinition, toConnectionDefinition } from './connection-definition.ts';
-import { deliverOn, openConnection } from './delivery.ts';
+import { deliveryResult, openConnection } from './delivery.ts';
 import { dryRun } from './dry-run.ts';
 import { ClientStateError, type FailedOutcome, SendError } from './errors.ts';
 import { type ClientLog, createClientLog, type Logger, type LoggingOptions } from './logging.ts';
-import { normalizeInput, type SendInput } from './message-source.ts';
+import { normalizeInput, type SendableMessage, type SendInput } from './message-source.ts';
 import type { Credentials, ResolvedClientOptions } from './options.ts';
 import { failure, withAttempts } from './outcome.ts';
 import {
@@ -83,6 +83,9 @@ export interface PoolStats {
   readonly connectionsFailed: number;
 }
 
+/** `send()` without options: one shared object rather than a new `{}` per call. */
+const NO_OPTIONS: PoolSendOptions = Object.freeze({});
+
 /** A message in the pool, from `send()` until its promise settles. */
 interface Job {
   readonly seq: number;
@@ -108,6 +111,11 @@ interface PooledConnection {
   readonly connection: SmtpConnection;
   readonly limiter: RateLimiter | undefined;
   opened: boolean;
+  /**
+   * Retires the connection `idleTimeout` after it was last put back, if it is still idle then.
+   * Made once and re-armed (`refresh()`) on every release: a timer and a closure per message
+   * otherwise. It is left running while the connection is busy; firing then, it does nothing.
+   */
   idleTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -223,33 +231,81 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
    * @throws {SendError} as `SmtpClient.send()`, with `attempts`; `SMTP_POOL_QUEUE_FULL`
    *   (`not-sent`, `temporary`) when the queue is full and the send may not wait.
    */
-  async send(input: SendInput, options: PoolSendOptions = {}): Promise<SendResult> {
+  send(input: SendInput, options: PoolSendOptions = NO_OPTIONS): Promise<SendResult> {
+    // Not an async function: a message that can queue at once (the usual case) gets the job's
+    // own promise, with no async wrapper around it; the rare waits have async helpers.
     const started = performance.now();
-    const { whenFull = this.#settings.whenFull, ...sendOptions } = options;
+    // The options are copied without `whenFull`, as they were given at this call (a caller may
+    // change its object afterwards); the shared default needs no copy.
+    let whenFull: WhenFull = this.#settings.whenFull;
+    let sendOptions: SendOptions = options;
+    if (options !== NO_OPTIONS) {
+      const { whenFull: given = whenFull, ...rest } = options;
+      whenFull = given;
+      sendOptions = rest;
+    }
     const { signal } = sendOptions;
     let tracked: TrackedMessage;
     try {
       if (this.#closing) throw new ClientStateError('SMTP_CLIENT_CLOSED', 'The pool is closed');
       const message = normalizeInput(input, { allowFileAccess: this.#options.allowFileAccess });
-      if (this.#options.dryRun) {
-        const context = {
-          options: this.#options,
-          log: this.#log,
-          secrets: this.#secrets,
-          credentials: undefined,
-        };
-        return await dryRun(context, message, sendOptions, started);
-      }
+      if (this.#options.dryRun) return this.#dryRun(message, sendOptions, started);
       if (signal?.aborted === true) throw new AbortError('queue', { cause: signal.reason });
       if (this.#isFull()) {
         if (whenFull === 'reject') throw this.#queueFull();
-        await this.#waitForRoom(signal);
-        this.#reserved--;
+        return this.#queueWhenRoom(message, sendOptions, started);
       }
       tracked = trackReads(message);
     } catch (error) {
-      throw this.#failed(withAttempts(failure(this.#secrets, error, 'not-sent'), 0), true);
+      return Promise.reject(this.#beforeQueue(error));
     }
+    return this.#queue(tracked, sendOptions, started);
+  }
+
+  /** `send()` with `dryRun`: the dialogue against a connection that goes nowhere. */
+  async #dryRun(
+    message: SendableMessage,
+    options: SendOptions,
+    started: number,
+  ): Promise<SendResult> {
+    try {
+      const context = {
+        options: this.#options,
+        log: this.#log,
+        secrets: this.#secrets,
+        credentials: undefined,
+      };
+      return await dryRun(context, message, options, started);
+    } catch (error) {
+      throw this.#beforeQueue(error);
+    }
+  }
+
+  /** `send()` on a full queue with `whenFull: 'wait'`: queues the message once there is room. */
+  async #queueWhenRoom(
+    message: SendableMessage,
+    options: SendOptions,
+    started: number,
+  ): Promise<SendResult> {
+    let tracked: TrackedMessage;
+    try {
+      await this.#waitForRoom(options.signal);
+      this.#reserved--;
+      tracked = trackReads(message);
+    } catch (error) {
+      throw this.#beforeQueue(error);
+    }
+    return this.#queue(tracked, options, started);
+  }
+
+  /** A send that failed before its message was queued: `not-sent`, no attempt. */
+  #beforeQueue(error: unknown): SendError {
+    return this.#failed(withAttempts(failure(this.#secrets, error, 'not-sent'), 0), true);
+  }
+
+  /** Queues a message as a job; the promise settles when the job does. */
+  #queue(tracked: TrackedMessage, sendOptions: SendOptions, started: number): Promise<SendResult> {
+    const { signal } = sendOptions;
     return new Promise<SendResult>((resolve, reject) => {
       const job: Job = {
         seq: this.#seq++,
@@ -510,10 +566,6 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
   // --- one attempt ---
 
   #start(job: Job, pooled: PooledConnection): void {
-    if (pooled.idleTimer !== undefined) {
-      clearTimeout(pooled.idleTimer);
-      pooled.idleTimer = undefined;
-    }
     if (this.#settings.unref) pooled.connection.setRef(true);
     job.attempts++;
     this.#inFlight++;
@@ -541,14 +593,9 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
       const now = performance.now();
       this.#limiter?.record(now);
       pooled.limiter?.record(now);
+      const sent = await connection.send(job.tracked.message, job.options);
       const timing = { started: job.started, connectMs, attempts: job.attempts };
-      const result = await deliverOn(
-        connection,
-        job.tracked.message,
-        job.options,
-        timing,
-        this.#log,
-      );
+      const result = deliveryResult(connection, sent, timing, this.#log);
       this.#inFlight--;
       this.#release(pooled);
       this.#settleSuccess(job, result);
@@ -653,9 +700,18 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
     }
     connection.markIdle();
     if (this.#settings.unref) connection.setRef(false);
-    pooled.idleTimer = setTimeout(() => this.#retire(pooled, 'idle'), this.#settings.idleTimeout);
-    pooled.idleTimer.unref();
     this.#idle.push(pooled);
+    if (pooled.idleTimer === undefined) {
+      pooled.idleTimer = setTimeout(() => this.#idleTimeout(pooled), this.#settings.idleTimeout);
+      pooled.idleTimer.unref();
+    } else {
+      pooled.idleTimer.refresh();
+    }
+  }
+
+  /** The idle timer fired: see {@link PooledConnection.idleTimer}. */
+  #idleTimeout(pooled: PooledConnection): void {
+    if (this.#idle.includes(pooled)) this.#retire(pooled, 'idle');
   }
 
   /** Takes a connection out of the pool: QUIT when it can still speak, else dropped. */
@@ -708,7 +764,8 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
     if (!this.#finish(job)) return;
     this.#counts.accepted++;
     if (result.outcome === 'partial') this.#counts.partial++;
-    this.#announce('accepted', result);
+    // Asked first, as for `queued`: an emit with no listener still costs a call per message.
+    if (this.#heard('accepted')) this.#announce('accepted', result);
     job.resolve(result);
   }
 

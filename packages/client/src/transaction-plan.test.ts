@@ -138,6 +138,45 @@ describe('planTransaction', () => {
     expect(plan.bdat && plan.binary).toBe(true);
     expect(decode(plan.mail)).toContain('BODY=BINARYMIME');
   });
+
+  it('DATA and BDAT plans have the same fields in the same order (one shape for the JIT)', () => {
+    const data = planTransaction(raw('x\r\n'), context(), {});
+    const bdat = planTransaction(
+      raw('x\r\n'),
+      context({ chunking: true }, [], { chunking: true }),
+      {},
+    );
+    expect(data.bdat).toBe(false);
+    expect(data.binary).toBe(false);
+    expect(bdat.bdat).toBe(true);
+    expect(Object.keys(data)).toEqual(['prepared', 'mail', 'rcpts', 'bdat', 'binary', 'body']);
+    expect(Object.keys(bdat)).toEqual(Object.keys(data));
+  });
+
+  it('MAIL and RCPT parameters: each sent only when asked for and offered, as before', () => {
+    const offered = context({ size: 10_000, dsn: true, mtPriority: true, requireTls: true });
+    const plan = planTransaction(
+      raw('Subject: x\r\n\r\nhi\r\n', ['b@example.com', 'c@example.com']),
+      { ...offered, secure: true },
+      {
+        dsn: { notify: ['FAILURE', 'DELAY'], ret: 'HDRS', envelopeId: 'env-1', orcpt: true },
+        priority: -3,
+        requireTls: true,
+      },
+    );
+    expect(decode(plan.mail)).toBe(
+      'MAIL FROM:<a@example.com> SIZE=18 RET=HDRS ENVID=env-1 REQUIRETLS MT-PRIORITY=-3\r\n',
+    );
+    expect(plan.rcpts.map((r) => decode(r.line))).toEqual([
+      'RCPT TO:<b@example.com> NOTIFY=FAILURE,DELAY ORCPT=rfc822;b@example.com\r\n',
+      'RCPT TO:<c@example.com> NOTIFY=FAILURE,DELAY ORCPT=rfc822;c@example.com\r\n',
+    ]);
+    const plain = planTransaction(raw('x\r\n'), context({ size: 10_000 }), {});
+    expect(decode(plain.mail)).toBe('MAIL FROM:<a@example.com> SIZE=3\r\n');
+    expect(decode((plain.rcpts[0] as { line: Uint8Array }).line)).toBe(
+      'RCPT TO:<b@example.com>\r\n',
+    );
+  });
 });
 
 describe('envelopeBatches (the batch builder)', () => {

@@ -95,6 +95,8 @@ interface PlanCommon {
 /** A transaction whose content goes with DATA. */
 export interface DataPlan extends PlanCommon {
   readonly bdat: false;
+  /** Always false: a field of every plan so that DATA and BDAT plans share one shape. */
+  readonly binary: false;
   readonly body: DataBody;
 }
 
@@ -108,6 +110,20 @@ export interface BdatPlan extends PlanCommon {
 
 /** A transaction ready to run. */
 export type TransactionPlan = DataPlan | BdatPlan;
+
+/**
+ * MAIL FROM parameters with every one present, `undefined` when not sent: `encodeMailFrom` reads
+ * an absent and an undefined parameter alike, and one literal with every field is one object
+ * shape for every message, where optional fields added one by one made a shape per combination.
+ */
+type AllMailParameters = {
+  readonly [K in Exclude<keyof MailFromParameters, 'extra'>]-?: MailFromParameters[K] | undefined;
+};
+
+/** The same for RCPT TO (see {@link AllMailParameters}). */
+type AllRcptParameters = {
+  readonly [K in Exclude<keyof RcptToParameters, 'extra'>]-?: RcptToParameters[K] | undefined;
+};
 
 /** What the plan needs of the connection it will run on. */
 export interface PlanContext {
@@ -206,35 +222,37 @@ export function planTransaction(
     log.info('the server does not offer MT-PRIORITY: the priority was not sent');
   }
 
-  const mailParams: MailFromParameters = {
-    ...(capabilities.size !== undefined && size !== undefined ? { size } : {}),
-    ...(bodyType === '8BITMIME' ? { body: '8BITMIME' as const } : {}),
-    ...(bodyType === 'BINARYMIME' ? { body: 'BINARYMIME' as const } : {}),
-    ...(prepared.smtpUtf8 ? { smtpUtf8: true } : {}),
-    ...(dsn && ret !== undefined ? { ret } : {}),
-    ...(dsn && envid !== undefined ? { envid } : {}),
-    ...(send.requireTls === true ? { requireTls: true } : {}),
-    ...(sendPriority ? { mtPriority: priority } : {}),
+  const mailParams: AllMailParameters = {
+    size: capabilities.size !== undefined ? size : undefined,
+    body: bodyType === '8BITMIME' || bodyType === 'BINARYMIME' ? bodyType : undefined,
+    smtpUtf8: prepared.smtpUtf8 ? true : undefined,
+    ret: dsn ? ret : undefined,
+    envid: dsn ? envid : undefined,
+    requireTls: send.requireTls === true ? true : undefined,
+    mtPriority: sendPriority ? priority : undefined,
   };
-  const mail = encodeMailFrom(prepared.from, mailParams);
-  const rcptParams: RcptToParameters | undefined =
-    prepared.smtpUtf8 || dsn
-      ? {
-          ...(prepared.smtpUtf8 ? { smtpUtf8: true } : {}),
-          ...(dsn && notify !== undefined ? { notify } : {}),
-        }
+  const mail = encodeMailFrom(prepared.from, mailParams as MailFromParameters);
+  // Undefined (no parameters) unless SMTPUTF8 or DSN asks for some.
+  const withRcptParams = prepared.smtpUtf8 || dsn;
+  const rcptNotify = dsn ? notify : undefined;
+  const rcptUtf8 = prepared.smtpUtf8 ? true : undefined;
+  const orcpt = dsn && dsnOptions?.orcpt === true;
+  const to = prepared.to;
+  const rcpts: { readonly recipient: string; readonly line: Uint8Array }[] = [];
+  for (let i = 0; i < to.length; i++) {
+    const recipient = to[i] as string;
+    const params: AllRcptParameters | undefined = withRcptParams
+      ? { notify: rcptNotify, orcpt: orcpt ? recipient : undefined, smtpUtf8: rcptUtf8 }
       : undefined;
-  const rcpts = prepared.to.map((recipient) => {
-    const params =
-      dsn && dsnOptions?.orcpt === true ? { ...rcptParams, orcpt: recipient } : rcptParams;
-    return { recipient, line: encodeRcptTo(recipient, params) };
-  });
-  const common: PlanCommon = { prepared, mail, rcpts };
-  if (bdat) {
-    const binary = bodyType === 'BINARYMIME';
-    return { ...common, bdat, binary, body: bdatBody(prepared, binary, options.chunkSize) };
+    rcpts.push({ recipient, line: encodeRcptTo(recipient, params as RcptToParameters) });
   }
-  return { ...common, bdat, body: dataBody(prepared) };
+  const binary = bdat && bodyType === 'BINARYMIME';
+  const body = bdat ? bdatBody(prepared, binary, options.chunkSize) : dataBody(prepared);
+  // One literal for DATA and BDAT plans, every field always present: the transaction reads every
+  // plan at the same sites, and one object shape keeps them monomorphic. Plans built by spreading
+  // a common part did not keep one map from message to message, and the optimised transaction
+  // deoptimised ("wrong map" at `plan.rcpts`) and was compiled again, in every process.
+  return { prepared, mail, rcpts, bdat, binary, body } as TransactionPlan;
 }
 
 /**

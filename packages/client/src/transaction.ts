@@ -41,13 +41,21 @@ import type { BdatPlan, TransactionPlan } from './transaction-plan.ts';
 import { type Wait, waitFor } from './wait.ts';
 
 /**
+ * A transaction's result with the plan it ran from. Every path returns it as one literal with
+ * `plan` last, so the connection hands it on as it is instead of copying it to add the plan.
+ */
+export interface PlannedResult extends TransactionResult {
+  readonly plan: TransactionPlan;
+}
+
+/**
  * Runs a planned transaction. Resolves with the recipients and replies; throws a `SendError`
  * with its outcome, or {@link StaleConnectionError} (nothing of the message was sent).
  */
 export async function runTransaction(
   context: TransactionContext,
   plan: TransactionPlan,
-): Promise<TransactionResult> {
+): Promise<PlannedResult> {
   const { wire, options, secrets } = context;
   const { timeouts } = options;
   const started = performance.now();
@@ -58,18 +66,20 @@ export async function runTransaction(
   );
   // One deadline for the envelope phase: a command's worth per command in it (RFC 5321
   // section 4.5.3.2 gives each its own), so a trickling server cannot stretch it further.
-  const envelopeWait = waitFor(timeouts.command * (1 + plan.rcpts.length), context.signal);
-  const dataWait = () => waitFor(timeouts.dataInit, context.signal);
+  const rcptCount = plan.rcpts.length;
+  const envelopeWait = waitFor(timeouts.command * (1 + rcptCount), context.signal);
   if (shape.bdatInBatch && plan.bdat) {
-    const [batch] = envelopeBatches(plan, shape) as [Batch];
+    const batch = envelopeBatches(plan, shape)[0] as Batch;
     return runBdatInBatch(context, plan, batch, envelopeWait, started);
   }
   const replies: Reply[] = [];
   try {
-    for (const batch of envelopeBatches(plan, shape)) {
+    const batches = envelopeBatches(plan, shape);
+    for (let i = 0; i < batches.length; i++) {
+      const batch = batches[i] as Batch;
       expectQuiet(wire, 'before the envelope');
       await wire.write(batch.bytes, envelopeWait);
-      await readReplies(wire, batch.commands, envelopeWait, replies, dataWait);
+      await readReplies(wire, batch.commands, envelopeWait, replies, timeouts.dataInit);
       const last = replies[replies.length - 1] as Reply;
       if (last.code === 421) break;
       // Without PIPELINING a refused MAIL ends the transaction: no RCPT follows it.
@@ -82,21 +92,19 @@ export async function runTransaction(
 
   const mail = replies[0] as Reply;
   const mailInfo = toReplyInfo(mail, 'MAIL', secrets);
-  const dataInBatch = shape.dataInBatch ? replies[plan.rcpts.length + 1] : undefined;
+  const dataInBatch = shape.dataInBatch ? replies[rcptCount + 1] : undefined;
+  // The RCPT replies read: replies[1] up to replies[rcptEnd - 1].
+  const rcptEnd = Math.min(replies.length, rcptCount + 1);
   if (verdict('MAIL', mail) !== 'ok') {
     // A refused MAIL opens no transaction, so there is nothing to reset, unless a server
     // accepted a pipelined RCPT all the same.
-    const anyRcpt = replies
-      .slice(1, plan.rcpts.length + 1)
-      .some((r) => verdict('RCPT', r) === 'ok');
+    let anyRcpt = false;
+    for (let i = 1; i < rcptEnd && !anyRcpt; i++)
+      anyRcpt = verdict('RCPT', replies[i] as Reply) === 'ok';
     if (anyRcpt || dataInBatch?.code === 354) await abandon(context, dataInBatch);
     throw refusal(secrets, mailInfo, [], 'The server refused the sender');
   }
-  const { rcpt, accepted, rejected } = recipients(
-    context,
-    plan,
-    replies.slice(1, plan.rcpts.length + 1),
-  );
+  const { rcpt, accepted, rejected } = recipients(context, plan, replies, 1, rcptEnd);
   if (accepted.length === 0) {
     await abandon(context, dataInBatch);
     const first = rejected[0] as RecipientRefusal;
@@ -136,12 +144,13 @@ export async function runTransaction(
       size: bdat.size,
       envelopeMs,
       dataMs: performance.now() - started - envelopeMs,
+      plan,
     };
   }
 
   let dataReply = dataInBatch;
   if (dataReply === undefined) {
-    const wait = dataWait();
+    const wait = waitFor(timeouts.dataInit, context.signal);
     try {
       expectQuiet(wire, 'before DATA');
       await wire.write(DATA_BATCH.bytes, wait);
@@ -176,6 +185,7 @@ export async function runTransaction(
     size: data.size,
     envelopeMs,
     dataMs: performance.now() - started - envelopeMs,
+    plan,
   };
 }
 
@@ -203,7 +213,7 @@ async function runBdatInBatch(
   batch: Batch,
   envelopeWait: Wait,
   started: number,
-): Promise<TransactionResult> {
+): Promise<PlannedResult> {
   const { wire, secrets } = context;
   try {
     expectQuiet(wire, 'before the envelope');
@@ -223,7 +233,7 @@ async function runBdatInBatch(
 
   const mail = read[0];
   const mailInfo = mail === undefined ? undefined : toReplyInfo(mail, 'MAIL', secrets);
-  const { rcpt, accepted, rejected } = recipients(context, plan, read.slice(1));
+  const { rcpt, accepted, rejected } = recipients(context, plan, read, 1, read.length);
   const final = sent.final;
   const mailRefused = mail !== undefined && verdict('MAIL', mail) !== 'ok';
   const noneAccepted = rcpt.length === plan.rcpts.length && accepted.length === 0;
@@ -319,28 +329,32 @@ async function runBdatInBatch(
     size: batch.payloadOctets,
     envelopeMs: sent.envelopeRead - started,
     dataMs: performance.now() - sent.envelopeRead,
+    plan,
   };
 }
 
 /**
  * The recipients and their replies, matched in order (the n-th RCPT reply to the n-th
- * recipient), as far as `rcptReplies` goes.
+ * recipient): `replies[from]` up to `replies[to - 1]` are the RCPT replies read.
  */
 function recipients(
   context: TransactionContext,
   plan: TransactionPlan,
-  rcptReplies: readonly Reply[],
+  replies: readonly Reply[],
+  from: number,
+  to: number,
 ): { rcpt: RecipientReply[]; accepted: string[]; rejected: RecipientRefusal[] } {
   const rcpt: RecipientReply[] = [];
   const accepted: string[] = [];
   const rejected: RecipientRefusal[] = [];
-  rcptReplies.forEach((reply, index) => {
-    const { recipient } = plan.rcpts[index] as { recipient: string };
+  for (let i = from; i < to; i++) {
+    const reply = replies[i] as Reply;
+    const { recipient } = plan.rcpts[i - from] as { recipient: string };
     const info = toReplyInfo(reply, 'RCPT', context.secrets);
     rcpt.push({ recipient, reply: info });
     if (verdict('RCPT', reply) === 'ok') accepted.push(recipient);
     else rejected.push({ recipient, reply: info });
-  });
+  }
   return { rcpt, accepted, rejected };
 }
 
@@ -371,8 +385,9 @@ function closingCheck(
   plan: TransactionPlan,
   contentWritten = false,
 ): void {
-  const at = replies.findIndex((reply) => reply.code === 421);
-  if (at === -1) return;
+  let at = 0;
+  while (at < replies.length && (replies[at] as Reply).code !== 421) at++;
+  if (at === replies.length) return;
   context.wire.connection.destroy();
   const reply = replies[at] as Reply;
   const command = at === 0 ? 'MAIL' : at <= plan.rcpts.length ? 'RCPT' : 'DATA';

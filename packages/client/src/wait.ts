@@ -66,40 +66,95 @@ export function settleWithin<T>(
     return Promise.reject(error);
   }
   return new Promise<T>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const done = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      lifetime?.removeEventListener('abort', onEnd);
-    };
-    const fail = (error: Error): void => {
-      done();
-      interrupt(error);
-      reject(error);
-    };
-    function onAbort(): void {
-      fail(new AbortError(phase, { cause: signal?.reason }));
-    }
-    function onEnd(): void {
-      fail(new AbortError(phase, { cause: lifetime?.reason }));
-    }
-    if (Number.isFinite(left)) {
-      timer = setTimeout(() => fail(new TimeoutError(phase, Math.round(left))), left);
-      timer.unref();
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    lifetime?.addEventListener('abort', onEnd, { once: true });
+    const within = new Within(resolve, reject, interrupt, phase, signal, lifetime, left);
     promise.then(
-      (value) => {
-        done();
-        resolve(value);
-      },
-      (error: unknown) => {
-        done();
-        reject(error);
-      },
+      (value) => within.resolved(value),
+      (error: unknown) => within.rejected(error),
     );
   });
+}
+
+const ONCE = { once: true } as const;
+
+/**
+ * One {@link settleWithin} wait. A class rather than closures: the final reply of every message
+ * is read through here, and one object per wait, itself the abort listener (`handleEvent`) and
+ * the timer's argument, replaces a closure per listener, per timer and per way of ending. The
+ * usual path (the constructor, then `resolved`) is two small functions for the JIT.
+ */
+class Within<T> {
+  readonly #resolve: (value: T) => void;
+  readonly #reject: (error: unknown) => void;
+  readonly #interrupt: (error: Error) => void;
+  readonly #phase: string;
+  readonly #signal: AbortSignal | undefined;
+  readonly #lifetime: AbortSignal | undefined;
+  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Arms the deadline (`left` ms, none when infinite) and listens to both signals. */
+  constructor(
+    resolve: (value: T) => void,
+    reject: (error: unknown) => void,
+    interrupt: (error: Error) => void,
+    phase: string,
+    signal: AbortSignal | undefined,
+    lifetime: AbortSignal | undefined,
+    left: number,
+  ) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#interrupt = interrupt;
+    this.#phase = phase;
+    this.#signal = signal;
+    this.#lifetime = lifetime;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (Number.isFinite(left)) {
+      timer = setTimeout(onDeadline, left, this, left);
+      timer.unref();
+    }
+    this.#timer = timer;
+    signal?.addEventListener('abort', this, ONCE);
+    lifetime?.addEventListener('abort', this, ONCE);
+  }
+
+  /** The caller's signal or the lifetime aborted (an `EventTarget` listener object). */
+  handleEvent(event: Event): void {
+    const source = event.target === this.#signal ? this.#signal : this.#lifetime;
+    this.fail(new AbortError(this.#phase, { cause: source?.reason }));
+  }
+
+  timedOut(left: number): void {
+    this.fail(new TimeoutError(this.#phase, Math.round(left)));
+  }
+
+  resolved(value: T): void {
+    // #done() written out: this runs once per message and is then one function, not two.
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#signal?.removeEventListener('abort', this);
+    this.#lifetime?.removeEventListener('abort', this);
+    this.#resolve(value);
+  }
+
+  rejected(error: unknown): void {
+    this.#done();
+    this.#reject(error);
+  }
+
+  fail(error: Error): void {
+    this.#done();
+    this.#interrupt(error);
+    this.#reject(error);
+  }
+
+  #done(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#signal?.removeEventListener('abort', this);
+    this.#lifetime?.removeEventListener('abort', this);
+  }
+}
+
+function onDeadline(within: { timedOut(left: number): void }, left: number): void {
+  within.timedOut(left);
 }
 
 function ignore(): void {}

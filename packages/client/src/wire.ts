@@ -100,7 +100,12 @@ export class Wire {
     return size;
   }
 
-  /** Reads the next reply, the one `command` drew. */
+  /**
+   * Reads the next reply, the one `command` drew. An async function on purpose, though it could
+   * hand back the transport's promise when nothing logs or publishes replies: with a connection
+   * that answers in the same turn as it takes a write (the dry run), the ticks it adds decide
+   * that the reply to the end of data comes after the write resolved, not before (data-body.ts).
+   */
   async read(command: SmtpCommandName, wait: Wait): Promise<Reply> {
     const phase = READ_PHASES[command];
     const { deadline, signal } = wait;
