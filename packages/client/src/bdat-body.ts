@@ -79,7 +79,7 @@ export async function runBdat(
       }
     } else {
       const framer = createBdatFramer({ chunkSize: options.chunkSize, binary: plan.binary });
-      const source = body.content()[Symbol.asyncIterator]();
+      const source = body.source.content()[Symbol.asyncIterator]();
       try {
         while (refused === undefined) {
           // A caller's stream that stalls is bounded like a socket wait (INV-8).

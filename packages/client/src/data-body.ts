@@ -40,23 +40,16 @@ export async function sendData(
   plan: DataPlan,
   envelope: Envelope,
 ): Promise<BodyResult> {
-  const { wire, options, secrets, signal } = context;
+  const { wire, options, secrets, signal, dataWatch: watch } = context;
   const { timeouts } = options;
   const connection = wire.connection;
   // The end of data was handed to the transport: from here a failure is `unknown` (INV-9).
   let endWritten = false;
-  // The transport took every byte, the end of data included: a reply from here on is the
-  // final one. Until then it is an early reply, which is the safe side to err on.
-  let sent = false;
-  let early: Reply | undefined;
+  watch.start();
   // No deadline of its own while the body is written (each block has one); once the body is
   // sent, the final-reply deadline starts (settleWithin below).
   const finalRead = wire.read('message', { deadline: Number.POSITIVE_INFINITY, signal });
-  finalRead.then((reply) => {
-    if (sent) return;
-    early = reply;
-    connection.destroy();
-  }, ignore);
+  finalRead.then(watch.onReply, ignore);
 
   let size: number;
   try {
@@ -66,22 +59,27 @@ export async function sendData(
       await wire.writeData(body.bytes, waitFor(timeouts.dataBlock, signal));
       size = body.bytes.byteLength;
     } else {
-      const encoded = dataEncoded(body.content(), () => {
+      const encoded = dataEncoded(body.source.content(), () => {
         endWritten = !connection.destroyed;
       });
       size = await wire.writeBody(encoded, timeouts.dataBlock, signal);
     }
-    sent = early === undefined;
+    watch.sent = watch.early === undefined;
   } catch (error) {
+    const early = watch.early;
     if (early !== undefined) throw earlyReply(context, early, envelope, endWritten);
     connection.destroy();
     throw failure(secrets, error, endWritten ? 'unknown' : 'not-sent', envelope.rejected);
   }
+  const early = watch.early;
   if (early !== undefined) throw earlyReply(context, early, envelope, endWritten);
   let reply: Reply;
   try {
-    reply = await settleWithin(finalRead, waitFor(timeouts.dataFinal, signal), 'data-final', () =>
-      connection.destroy(),
+    reply = await settleWithin(
+      finalRead,
+      waitFor(timeouts.dataFinal, signal),
+      'data-final',
+      watch.interrupt,
     );
   } catch (error) {
     connection.destroy();

@@ -62,8 +62,8 @@ export interface PreparedMessage {
   readonly size: number | undefined;
   readonly dsn: DsnRequest | undefined;
   readonly messageId: string | undefined;
-  /** The body bytes; call once. */
-  readonly content: () => AsyncIterable<Uint8Array>;
+  /** The body bytes; call once, as `prepared.content()` (a method). */
+  content(): AsyncIterable<Uint8Array>;
   /**
    * The whole body when it is already in memory (raw bytes, a small composed message), so the
    * transaction can encode and check it before its first byte, and write it in one piece.
@@ -81,16 +81,14 @@ export interface PrepareOptions {
   readonly smtpUtf8Offered: boolean;
 }
 
-/** True for `{ envelope, raw }`. */
-export function isRawMessage(input: SendInput): input is RawMessage {
-  return (
-    typeof input === 'object' &&
-    input !== null &&
-    !(input instanceof Message) &&
-    'raw' in input &&
-    'envelope' in input
-  );
+/** An object that is not a `Message` is `{ envelope, raw }` (checked by {@link checkRaw}). */
+function isRawMessage(input: object): input is RawMessage {
+  return 'raw' in input && 'envelope' in input;
 }
+
+/** `validate()` options, shared: one send allocates none. */
+const FILES_ALLOWED = { allowFileAccess: true } as const;
+const FILES_DENIED = { allowFileAccess: false } as const;
 
 /**
  * Normalises the input to a `Message` or a `RawMessage` without serialising anything: the
@@ -105,7 +103,7 @@ export function normalizeInput(
 ): SendableMessage {
   // With file access off, a part given as a file path is refused here, before any I/O
   // (docs/security.md decision 13).
-  const validate = { allowFileAccess: options.allowFileAccess !== false };
+  const validate = options.allowFileAccess === false ? FILES_DENIED : FILES_ALLOWED;
   if (input instanceof Message) {
     input.validate(validate);
     return input;
@@ -189,17 +187,17 @@ function prepareMime(message: Message, options: PrepareOptions): PreparedMessage
     envelope.size !== undefined && envelope.size <= COMPOSE_IN_MEMORY_LIMIT
       ? message.toBytesSync(serialize)
       : undefined;
-  return {
-    from: envelope.from,
-    to: envelope.to,
+  return new Prepared(
+    envelope.from,
+    envelope.to,
     smtpUtf8,
-    body: envelope.needs8BitMime ? '8BITMIME' : '7BIT',
-    size: envelope.size,
-    dsn: envelope.dsn,
-    messageId: message.messageId,
-    content: bytes === undefined ? () => message.stream(serialize) : () => once(bytes),
+    envelope.needs8BitMime ? '8BITMIME' : '7BIT',
+    envelope.size,
+    envelope.dsn,
+    message.messageId,
     bytes,
-  };
+    bytes === undefined ? () => message.stream(serialize) : undefined,
+  );
 }
 
 function prepareRaw(input: RawMessage): PreparedMessage {
@@ -213,28 +211,72 @@ function prepareRaw(input: RawMessage): PreparedMessage {
   const { raw } = input;
   let size: number | undefined;
   let body: RawBodyType = input.body ?? '7BIT';
-  let content: () => AsyncIterable<Uint8Array>;
+  let stream: (() => AsyncIterable<Uint8Array>) | undefined;
   let bytes: Uint8Array | undefined;
   if (typeof raw === 'string' || raw instanceof Uint8Array) {
-    const inMemory = typeof raw === 'string' ? utf8.encode(raw) : raw;
-    bytes = inMemory;
-    size = inMemory.byteLength;
-    if (input.body === undefined && has8Bit(inMemory)) body = '8BITMIME';
-    content = () => once(inMemory);
+    bytes = typeof raw === 'string' ? utf8.encode(raw) : raw;
+    size = bytes.byteLength;
+    if (input.body === undefined && has8Bit(bytes)) body = '8BITMIME';
   } else {
-    content = () => toBytes(raw);
+    stream = () => toBytes(raw);
   }
-  return {
-    from: path(input.envelope.from),
-    to: recipients.map(path),
-    smtpUtf8: needsUtf8,
+  return new Prepared(
+    path(input.envelope.from),
+    recipients.map(path),
+    needsUtf8,
     body,
     size,
-    dsn: undefined,
-    messageId: undefined,
-    content,
+    undefined,
+    undefined,
     bytes,
-  };
+    stream,
+  );
+}
+
+/**
+ * A {@link PreparedMessage}: one class, so every message has the one shape, and `content()` a
+ * method, so a body in memory (the usual case) needs no function of its own.
+ */
+class Prepared implements PreparedMessage {
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly smtpUtf8: boolean;
+  readonly body: RawBodyType;
+  readonly size: number | undefined;
+  readonly dsn: DsnRequest | undefined;
+  readonly messageId: string | undefined;
+  readonly bytes: Uint8Array | undefined;
+  /** The body as a stream when it is not in memory. */
+  readonly #stream: (() => AsyncIterable<Uint8Array>) | undefined;
+
+  constructor(
+    from: string,
+    to: readonly string[],
+    smtpUtf8: boolean,
+    body: RawBodyType,
+    size: number | undefined,
+    dsn: DsnRequest | undefined,
+    messageId: string | undefined,
+    bytes: Uint8Array | undefined,
+    stream: (() => AsyncIterable<Uint8Array>) | undefined,
+  ) {
+    this.from = from;
+    this.to = to;
+    this.smtpUtf8 = smtpUtf8;
+    this.body = body;
+    this.size = size;
+    this.dsn = dsn;
+    this.messageId = messageId;
+    this.bytes = bytes;
+    this.#stream = stream;
+  }
+
+  content(): AsyncIterable<Uint8Array> {
+    const bytes = this.bytes;
+    if (bytes !== undefined) return once(bytes);
+    // One of the two is set (prepareMime, prepareRaw).
+    return (this.#stream as () => AsyncIterable<Uint8Array>)();
+  }
 }
 
 function has8Bit(bytes: Uint8Array): boolean {

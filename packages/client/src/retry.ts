@@ -9,8 +9,9 @@
  *   security refusal, an abort, a closed pool, and a streamed raw body that was already read (it
  *   cannot be produced twice; {@link trackReads}).
  */
+import { Message } from '@smtp/mime';
 import type { SendError } from './errors.ts';
-import { isRawMessage, type RawMessage, type SendableMessage } from './message-source.ts';
+import type { RawMessage, SendableMessage } from './message-source.ts';
 
 /** How retries are spaced. */
 export interface RetrySchedule {
@@ -55,7 +56,7 @@ export interface TrackedMessage {
  * serialisation itself, with `SMTP_MIME_CONTENT_READ`).
  */
 export function trackReads(message: SendableMessage): TrackedMessage {
-  if (!isStreamedRaw(message)) return { message, replayable: () => true };
+  if (!isStreamedRaw(message)) return { message, replayable: always };
   const source = message.raw;
   let read = false;
   const raw: AsyncIterable<Uint8Array | string> = {
@@ -67,10 +68,18 @@ export function trackReads(message: SendableMessage): TrackedMessage {
   return { message: { ...message, raw }, replayable: () => !read };
 }
 
+/** `replayable` of a body produced again for each attempt: one function for every message. */
+function always(): boolean {
+  return true;
+}
+
+/** `message` is normalised (normalizeInput): a `Message`, or else a `RawMessage`. */
 function isStreamedRaw(
   message: SendableMessage,
 ): message is RawMessage & { readonly raw: AsyncIterable<Uint8Array | string> } {
   return (
-    isRawMessage(message) && typeof message.raw !== 'string' && !(message.raw instanceof Uint8Array)
+    !(message instanceof Message) &&
+    typeof message.raw !== 'string' &&
+    !(message.raw instanceof Uint8Array)
   );
 }

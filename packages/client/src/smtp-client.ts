@@ -170,7 +170,7 @@ export class SmtpClient {
     let sendError: SendError;
     try {
       this.#checkOpen();
-      const message = normalizeInput(input, { allowFileAccess: this.#options.allowFileAccess });
+      const message = normalizeInput(input, this.#options);
       if (this.#options.dryRun) return await this.#dryRun(message, options, started);
       return await this.#queue.run(options.signal, () => this.#deliver(message, options, started));
     } catch (error) {

@@ -26,6 +26,7 @@ import {
 } from '@smtp/protocol';
 import type { Connection, ConnectOptions, TlsInfo, TransportUsage } from '@smtp/transport';
 import { createMechanism } from './auth.ts';
+import { DataWatch } from './data-watch.ts';
 import { publishClient } from './diagnostics.ts';
 import {
   AuthError,
@@ -146,6 +147,8 @@ export class SmtpConnection {
   /** Aborted by `destroy()`: ends the waits that are not on the socket (connect, a token). */
   readonly #lifetime = new AbortController();
   #wire: Wire | undefined;
+  /** The DATA early-reply watch of this connection (data-body.ts), made with the wire. */
+  #dataWatch: DataWatch | undefined;
   #destroyed = false;
   /** `destroy()` was called (as opposed to the connection failing). */
   #destroyedByOwner = false;
@@ -281,6 +284,7 @@ export class SmtpConnection {
       throw closedError();
     }
     this.#wire = new Wire(connection, log, this.#context.secrets);
+    this.#dataWatch = new DataWatch(connection);
     const usage = connection.usage;
     const timings: { -readonly [K in keyof SessionTimings]?: number } = {
       connect: usage.connectMs + usage.tlsMs,
@@ -324,7 +328,7 @@ export class SmtpConnection {
    */
   markIdle(): void {
     if (this.#wire !== undefined && this.#idleSince === undefined) {
-      this.#idleSince = this.#wire.connection.usage.bytesReceived;
+      this.#idleSince = receivedBytes(this.#wire.connection);
     }
   }
 
@@ -371,16 +375,17 @@ export class SmtpConnection {
           signal: options.signal,
           lifetime: this.#lifetime.signal,
           reused,
+          dataWatch: this.#dataWatch as DataWatch,
         },
         plan,
       );
     } catch (error) {
       if (mustDiscard(error) || error instanceof StaleConnectionError) this.#drop();
-      else this.#idleSince = wire.connection.usage.bytesReceived;
+      else this.#idleSince = receivedBytes(wire.connection);
       throw error;
     }
     this.#accepted++;
-    this.#idleSince = wire.connection.usage.bytesReceived;
+    this.#idleSince = receivedBytes(wire.connection);
     // runTransaction's result carries the plan already: no copy per message.
     return result;
   }
@@ -401,7 +406,7 @@ export class SmtpConnection {
     const { options, credentials, secrets } = this.#context;
     const inStep =
       connection.pendingReplies === 0 &&
-      (this.#idleSince === undefined || connection.usage.bytesReceived === this.#idleSince);
+      (this.#idleSince === undefined || receivedBytes(connection) === this.#idleSince);
     if (
       !inStep ||
       !mayWritePlain(
@@ -592,7 +597,7 @@ export class SmtpConnection {
     const connection = wire.connection;
     return idleState({
       destroyed: connection.destroyed,
-      bytesSinceIdle: connection.usage.bytesReceived - (this.#idleSince ?? 0),
+      bytesSinceIdle: receivedBytes(connection) - (this.#idleSince ?? 0),
     });
   }
 
@@ -626,4 +631,12 @@ function closedError(cause?: unknown): ClientStateError {
     'The connection was destroyed',
     cause === undefined ? undefined : { cause },
   );
+}
+
+/**
+ * Octets received so far on the connection: the cheap counter where the transport has it, the
+ * usage snapshot otherwise (a `Connection` from elsewhere may not carry the counter).
+ */
+function receivedBytes(connection: Connection): number {
+  return connection.bytesReceived ?? connection.usage.bytesReceived;
 }

@@ -248,7 +248,7 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
     let tracked: TrackedMessage;
     try {
       if (this.#closing) throw new ClientStateError('SMTP_CLIENT_CLOSED', 'The pool is closed');
-      const message = normalizeInput(input, { allowFileAccess: this.#options.allowFileAccess });
+      const message = normalizeInput(input, this.#options);
       if (this.#options.dryRun) return this.#dryRun(message, sendOptions, started);
       if (signal?.aborted === true) throw new AbortError('queue', { cause: signal.reason });
       if (this.#isFull()) {

@@ -4,6 +4,7 @@
  * module of their own so the stages import them without importing each other.
  */
 import type { Capabilities } from '@smtp/protocol';
+import type { DataWatch } from './data-watch.ts';
 import type { RecipientRefusal, ReplyInfo } from './errors.ts';
 import type { ClientLog } from './logging.ts';
 import type { ResolvedClientOptions } from './options.ts';
@@ -55,6 +56,8 @@ export interface TransactionContext {
   readonly lifetime: AbortSignal | undefined;
   /** The connection was idle before this transaction (see the module docblock). */
   readonly reused: boolean;
+  /** The connection's early-reply watch for DATA (data-watch.ts), made once per connection. */
+  readonly dataWatch: DataWatch;
 }
 
 /** What the body stage needs from the envelope stage. */

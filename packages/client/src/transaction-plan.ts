@@ -74,7 +74,8 @@ export interface SendOptions {
 /** Content that is encoded (DATA) or framed (BDAT) as it is sent. */
 export interface StreamBody {
   readonly kind: 'stream';
-  readonly content: () => AsyncIterable<Uint8Array>;
+  /** The content: `source.content()`, called once. */
+  readonly source: Pick<PreparedMessage, 'content'>;
 }
 
 /** DATA content: in memory and already encoded with its terminator, or a stream. */
@@ -271,7 +272,7 @@ const CHECK_SLICE = 65_536;
  */
 function dataBody(prepared: PreparedMessage): DataBody {
   const bytes = prepared.bytes;
-  if (bytes === undefined) return { kind: 'stream', content: prepared.content };
+  if (bytes === undefined) return { kind: 'stream', source: prepared };
   if (bytes.byteLength <= ENCODE_IN_PLAN_LIMIT)
     return { kind: 'bytes', bytes: encodeDataBody(bytes) };
   const encoder = createDataEncoder();
@@ -279,13 +280,13 @@ function dataBody(prepared: PreparedMessage): DataBody {
     encoder.push(bytes.subarray(at, at + CHECK_SLICE));
   }
   encoder.end();
-  return { kind: 'stream', content: prepared.content };
+  return { kind: 'stream', source: prepared };
 }
 
 /** BDAT content, framed or checked now (the text mode's rules are the same as DATA's). */
 function bdatBody(prepared: PreparedMessage, binary: boolean, chunkSize: number): BdatBody {
   const bytes = prepared.bytes;
-  if (bytes === undefined) return { kind: 'stream', content: prepared.content };
+  if (bytes === undefined) return { kind: 'stream', source: prepared };
   const framer = createBdatFramer({ chunkSize, binary });
   if (bytes.byteLength <= ENCODE_IN_PLAN_LIMIT) {
     return { kind: 'frames', frames: [...framer.push(bytes), framer.end()] };
@@ -294,5 +295,5 @@ function bdatBody(prepared: PreparedMessage, binary: boolean, chunkSize: number)
     framer.push(bytes.subarray(at, at + CHECK_SLICE));
   }
   framer.end();
-  return { kind: 'stream', content: prepared.content };
+  return { kind: 'stream', source: prepared };
 }

@@ -387,6 +387,14 @@ describe('stream()', () => {
     expect(raw).toMatch(/Content-Disposition: attachment; filename=f\.bin\r\n\r\n\r\n--=_/);
   });
 
+  it('ends an empty base64 body that is the whole message with a CRLF', async () => {
+    const { text: _text, ...rest } = base;
+    const message = new Message(rest).setBody(new Uint8Array(0), 'base64');
+    const raw = latin1(await message.toBytes());
+    expect(raw).toMatch(/\r\nContent-Transfer-Encoding: base64\r\n\r\n\r\n$/);
+    expect(message.envelope().size).toBe(raw.length);
+  });
+
   it('encodes streamed text as quoted-printable and forced QP on binary streams in binary mode', async () => {
     async function* textSource() {
       yield 'Grüße\n';

@@ -129,6 +129,7 @@ export function planMessage(
   options: SerializeOptions,
 ): Plan {
   const allow8Bit = options.allow8Bit === true;
+  if (body.kind === 'leaf') return planLeafMessage(headerText, body, allow8Bit);
   // Leaves in document order: `write` below walks the tree in the same order.
   const leaves: PreparedLeaf[] = [];
   const identities: (string | Uint8Array)[] = [];
@@ -187,6 +188,27 @@ export function planMessage(
   if (body.kind === 'multipart') builder.text(builder.takeCrlf());
   builder.finish();
   return { segments: builder.segments, size: builder.size, needs8BitMime };
+}
+
+/**
+ * {@link planMessage} for a body that is one part (text only, say: the usual small message),
+ * without the tree walks: no boundary, no closure. The same segments, byte for byte.
+ */
+function planLeafMessage(headerText: string, body: LeafSpec, allow8Bit: boolean): Plan {
+  const leaf = prepareLeaf(body, allow8Bit);
+  const builder = new SegmentBuilder();
+  builder.text(`${headerText}MIME-Version: 1.0\r\n${leaf.headerText}\r\n`);
+  builder.body(leaf.body);
+  // Base64 output ends with CRLF; an empty body gets one here.
+  if (leaf.encoding === 'base64' && leaf.body instanceof Uint8Array && leaf.body.length === 0) {
+    builder.text('\r\n');
+  }
+  builder.finish();
+  return {
+    segments: builder.segments,
+    size: builder.size,
+    needs8BitMime: leaf.encoding === '8bit',
+  };
 }
 
 function collides(identities: readonly (string | Uint8Array)[], boundary: string): boolean {
@@ -366,7 +388,8 @@ export function planBytes(plan: Plan): Uint8Array {
   let offset = 0;
   for (const segment of plan.segments) {
     if (typeof segment === 'string') {
-      offset += textEncoder.encodeInto(segment, out.subarray(offset)).written;
+      // No view to make for the first segment (the headers), which starts the array.
+      offset += textEncoder.encodeInto(segment, offset === 0 ? out : out.subarray(offset)).written;
     } else {
       // A plan with a size holds no streamed segment.
       const bytes = segment as Uint8Array;

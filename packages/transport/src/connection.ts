@@ -22,7 +22,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ProtocolError, type Reply } from '@smtp/protocol';
-import type { AbortError } from './errors/abort-error.ts';
+import { AbortError } from './errors/abort-error.ts';
 import { ConnectionError } from './errors/connection-error.ts';
 import { TimeoutError, type TimeoutPhase } from './errors/timeout-error.ts';
 import { TransportUsageError } from './errors/usage-error.ts';
@@ -31,7 +31,7 @@ import { resolveTls, type Settings, type TlsConnectOptions } from './options.ts'
 import { ReplyReader } from './reply-reader.ts';
 import { toConnectionError } from './socket-error.ts';
 import { bytesAfterStartTlsReply, type Handshake, handshake } from './starttls.ts';
-import { guard, isDeadline, isTimeout, timeLeft } from './timeouts.ts';
+import { guard, isDeadline, isTimeout, MAX_TIMER_MS, type Settle, timeLeft } from './timeouts.ts';
 import type { TransportUsage, UsageMeter } from './usage.ts';
 
 /** Options of {@link Connection.readReply}. */
@@ -113,6 +113,13 @@ export interface Connection {
   /** A snapshot of the usage statistics. */
   readonly usage: TransportUsage;
   /**
+   * `usage.bytesReceived` without the snapshot: cheap enough to read per message (a client that
+   * checks whether the server said anything while the connection sat idle). Optional, so that
+   * connections made elsewhere (a custom connector, a test double) need not have it; fall back
+   * to `usage.bytesReceived` when it is `undefined`.
+   */
+  readonly bytesReceived?: number;
+  /**
    * Reads the next reply.
    *
    * @throws {ProtocolError} (from `@smtp/protocol`) for a malformed reply or a bound exceeded;
@@ -165,6 +172,105 @@ export interface ConnectionInit {
 
 function ignore(): void {}
 
+/** What a write that was accepted at once returns: one promise for all of them. */
+const WRITTEN: Promise<void> = Promise.resolve();
+
+/**
+ * One `readReply` waiting for its reply: the deadline's timer, the abort listener (this object,
+ * through `handleEvent`) and the place in the reader's queue, all cleared however it ends. A
+ * class with its methods on the prototype, so a read costs this object, its promise and the
+ * promise's executor, not a set of closures: the connection's own callbacks (`#onReply`,
+ * `#onReadInterrupt`) are bound once per connection. It is what `guard` does for other waits.
+ */
+class ReadWait implements Settle<Reply> {
+  readonly promise: Promise<Reply>;
+  readonly started: number;
+  readonly phase: string;
+  readonly signal: AbortSignal | undefined;
+  readonly #onReply: (wait: ReadWait, reply: Reply) => void;
+  readonly #onInterrupt: (error: TimeoutError | AbortError) => Error;
+  #resolve!: (reply: Reply) => void;
+  #reject!: (error: unknown) => void;
+  #settled = false;
+  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #reader: ReplyReader | undefined = undefined;
+
+  constructor(
+    started: number,
+    phase: string,
+    signal: AbortSignal | undefined,
+    onReply: (wait: ReadWait, reply: Reply) => void,
+    onInterrupt: (error: TimeoutError | AbortError) => Error,
+  ) {
+    this.started = started;
+    this.phase = phase;
+    this.signal = signal;
+    this.#onReply = onReply;
+    this.#onInterrupt = onInterrupt;
+    this.promise = new Promise<Reply>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  /** Arms the deadline and the abort listener, then joins the reader's queue. */
+  start(waitMs: number, reader: ReplyReader): void {
+    const signal = this.signal;
+    if (signal?.aborted) {
+      this.#settled = true;
+      this.#reject(this.#onInterrupt(new AbortError(this.phase, { cause: signal.reason })));
+      return;
+    }
+    if (waitMs <= 0) {
+      this.#settled = true;
+      this.#reject(this.#onInterrupt(new TimeoutError(this.phase, 0)));
+      return;
+    }
+    signal?.addEventListener('abort', this, { once: true });
+    if (waitMs <= MAX_TIMER_MS) {
+      this.#timer = setTimeout(readTimedOut, waitMs, this, waitMs);
+      this.#timer.unref();
+    }
+    this.#reader = reader;
+    reader.wait(this);
+  }
+
+  /** From the reader, which holds only waits not settled yet (settling withdraws them). */
+  resolve(reply: Reply): void {
+    this.#finish();
+    this.#onReply(this, reply);
+    this.#resolve(reply);
+  }
+
+  reject(error: unknown): void {
+    if (this.#settled) return;
+    this.#finish();
+    this.#reject(error);
+  }
+
+  /** The signal aborted. */
+  handleEvent(): void {
+    this.interrupt(new AbortError(this.phase, { cause: this.signal?.reason }));
+  }
+
+  interrupt(error: TimeoutError | AbortError): void {
+    if (this.#settled) return;
+    this.reject(this.#onInterrupt(error));
+  }
+
+  #finish(): void {
+    this.#settled = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.signal?.removeEventListener('abort', this);
+    this.#reader?.withdraw(this);
+    this.#reader = undefined;
+  }
+}
+
+function readTimedOut(wait: ReadWait, waitMs: number): void {
+  wait.interrupt(new TimeoutError(wait.phase as TimeoutPhase, waitMs));
+}
+
 /** The implementation of {@link Connection}. */
 export class SocketConnection implements Connection {
   readonly id: number;
@@ -213,6 +319,8 @@ export class SocketConnection implements Connection {
   readonly #onEnd = (): void => this.#peerEnded();
   readonly #onError = (error: Error): void => this.#fail(toConnectionError(error), false);
   readonly #onClose = (): void => this.#socketClosed();
+  readonly #onReply = (wait: ReadWait, reply: Reply): void => this.#replied(wait, reply);
+  readonly #onReadInterrupt = (error: TimeoutError | AbortError): Error => this.#interrupt(error);
 
   constructor(init: ConnectionInit) {
     this.id = init.events.connectionId;
@@ -258,6 +366,10 @@ export class SocketConnection implements Connection {
     return this.#usage.snapshot();
   }
 
+  get bytesReceived(): number {
+    return this.#usage.bytesReceived;
+  }
+
   readReply(options: ReadReplyOptions = {}): Promise<Reply> {
     const queued = this.#reader.take();
     if (queued !== undefined) {
@@ -277,46 +389,58 @@ export class SocketConnection implements Connection {
       this.#readFirstByteAt = undefined;
       this.#readBytes = 0;
     }
-    return guard<Reply>(
-      {
-        timeoutMs,
-        deadline,
-        phase,
-        signal: options.signal,
-        onInterrupt: (error) => this.#interrupt(error),
-      },
-      (settle) => {
-        const withdraw = this.#reader.wait(settle);
-        this.#flow();
-        return withdraw;
-      },
-    ).then((reply) => {
-      const now = performance.now();
-      const durationMs = now - started;
-      this.#usage.waitMs += durationMs;
-      this.#usage.replies++;
-      const firstByte = this.#readFirstByteAt;
-      this.#slow(
-        'read',
-        durationMs,
-        this.#readBytes,
-        firstByte === undefined ? 0 : now - firstByte,
-      );
-      this.#readStartedAt = undefined;
-      this.#flow();
-      return reply;
-    });
+    const wait = new ReadWait(started, phase, options.signal, this.#onReply, this.#onReadInterrupt);
+    wait.start(timeLeft(timeoutMs, deadline, started), this.#reader);
+    this.#flow();
+    return wait.promise;
+  }
+
+  /**
+   * A waiting read got its reply (from {@link #data}, which lets the socket flow or pauses it
+   * next): the figures, and the slow-operation check.
+   */
+  #replied(wait: ReadWait, _reply: Reply): void {
+    const now = performance.now();
+    const durationMs = now - wait.started;
+    this.#usage.waitMs += durationMs;
+    this.#usage.replies++;
+    const firstByte = this.#readFirstByteAt;
+    this.#slow('read', durationMs, this.#readBytes, firstByte === undefined ? 0 : now - firstByte);
+    this.#readStartedAt = undefined;
   }
 
   write(bytes: Uint8Array, options: WriteOptions = {}): Promise<void> {
     const { deadline } = options;
     const timeoutMs = options.timeoutMs ?? defaultTimeout(this.#settings.writeTimeoutMs, deadline);
     if (!isTimeout(timeoutMs) || !isDeadline(deadline)) return Promise.reject(invalidTimeout());
-    return this.#serialise(async () => {
-      const started = performance.now();
-      await this.#writeChunk(bytes, this.#writeTimeLeft(timeoutMs, deadline), options.signal);
+    // Nothing queued (the usual case): written now, with no closure and no turn to wait; queued
+    // behind the writes in flight otherwise, and while it waits for `drain`.
+    if (this.#writesInFlight > 0) {
+      return this.#serialise(() => this.#writeNow(bytes, timeoutMs, deadline, options.signal));
+    }
+    const written = this.#writeNow(bytes, timeoutMs, deadline, options.signal);
+    return written === WRITTEN ? written : this.#track(written);
+  }
+
+  /** One `write`, its turn come: {@link WRITTEN} when the socket took the bytes at once. */
+  #writeNow(
+    bytes: Uint8Array,
+    timeoutMs: number,
+    deadline: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const started = performance.now();
+    let waiting: Promise<void> | undefined;
+    try {
+      waiting = this.#writeChunk(bytes, this.#writeTimeLeft(timeoutMs, deadline), signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (waiting === undefined) {
       this.#slow('write', performance.now() - started, bytes.byteLength);
-    });
+      return WRITTEN;
+    }
+    return waiting.then(() => this.#slow('write', performance.now() - started, bytes.byteLength));
   }
 
   writeStream(source: AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<number> {
@@ -349,7 +473,13 @@ export class SocketConnection implements Connection {
             );
           }
           if (chunk.byteLength === 0) continue;
-          await this.#writeChunk(chunk, this.#writeTimeLeft(timeoutMs, deadline), signal, true);
+          const waiting = this.#writeChunk(
+            chunk,
+            this.#writeTimeLeft(timeoutMs, deadline),
+            signal,
+            true,
+          );
+          if (waiting !== undefined) await waiting;
           total += chunk.byteLength;
         }
       } catch (error) {
@@ -525,8 +655,13 @@ export class SocketConnection implements Connection {
   }
 
   #serialise<T>(operation: () => Promise<T>): Promise<T> {
+    return this.#track(this.#writeTail.then(operation));
+  }
+
+  /** A write in flight: later writes wait for it, and `upgradeToTls` refuses meanwhile. */
+  #track<T>(operation: Promise<T>): Promise<T> {
     this.#writesInFlight++;
-    const run = this.#writeTail.then(operation).finally(() => {
+    const run = operation.finally(() => {
       this.#writesInFlight--;
     });
     this.#writeTail = run.catch(ignore);
@@ -548,13 +683,15 @@ export class SocketConnection implements Connection {
    * A write the socket could not take whole waits for `drain`; one the kernel took at once
    * (the socket's buffer is empty after it, the usual case for a large chunk on a fast link)
    * resolves at once, without a `drain` wait per chunk.
+   *
+   * Returns `undefined` when the chunk was taken at once (nothing to wait for), else a promise.
    */
   #writeChunk(
     bytes: Uint8Array,
     timeoutMs: number,
     signal: AbortSignal | undefined,
     cork = false,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     const unusable = this.#unusable();
     if (unusable !== undefined) return Promise.reject(unusable);
     if (signal?.aborted) {
@@ -576,12 +713,12 @@ export class SocketConnection implements Connection {
     if (socket.writableLength > this.#usage.maxWriteBufferBytes) {
       this.#usage.maxWriteBufferBytes = socket.writableLength;
     }
-    if (accepted) return Promise.resolve();
+    if (accepted) return undefined;
     // `drain` never comes while the socket is corked.
     this.#uncork();
     // Written through to the kernel already: nothing is buffered, so nothing to wait for. (A
     // destroyed socket also has nothing buffered, having taken nothing: that waits, and fails.)
-    if (socket.writableLength === 0 && !socket.destroyed) return Promise.resolve();
+    if (socket.writableLength === 0 && !socket.destroyed) return undefined;
     const started = performance.now();
     return guard<void>(
       { timeoutMs, phase: 'write', signal, onInterrupt: (error) => this.#interrupt(error) },

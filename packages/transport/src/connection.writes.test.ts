@@ -130,3 +130,71 @@ describe('stream writes', () => {
     });
   });
 });
+
+describe('writes', () => {
+  it('queues a write behind the writes in flight, in call order', async () => {
+    const seen: string[] = [];
+    server = await listen((socket) => {
+      socket.on('data', (chunk: Buffer) => seen.push(chunk.toString('latin1')));
+    });
+    connection = await connect({ host: '127.0.0.1', port: server.port });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* slow(): AsyncGenerator<Uint8Array> {
+      yield new TextEncoder().encode('first ');
+      await gate;
+      yield new TextEncoder().encode('second ');
+    }
+    const stream = connection.writeStream(slow());
+    const write = connection.write(new TextEncoder().encode('third'));
+    release();
+    await Promise.all([stream, write]);
+    await until(() => seen.join('') === 'first second third');
+  });
+
+  it('waits for drain when the socket buffered the bytes, and queues the next write', async () => {
+    let peer: net.Socket | undefined;
+    const received = { bytes: 0 };
+    server = await listen((socket) => {
+      peer = socket;
+      socket.pause();
+      socket.on('data', (chunk: Buffer) => {
+        received.bytes += chunk.length;
+      });
+    });
+    connection = await connect({ host: '127.0.0.1', port: server.port, writeTimeoutMs: 10_000 });
+    await until(() => peer !== undefined);
+    // Far more than the kernel buffers while the peer does not read.
+    const big = new Uint8Array(64 * 1024 * 1024);
+    let drained = false;
+    const first = connection.write(big).then(() => {
+      drained = true;
+    });
+    const second = connection.write(new Uint8Array(10));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(drained).toBe(false);
+    peer?.resume();
+    await Promise.all([first, second]);
+    expect(connection.usage.sendMs).toBeGreaterThan(0);
+    await until(() => received.bytes === big.length + 10);
+  });
+
+  it('tells the bytes received without a usage snapshot', async () => {
+    server = await listen((socket) => socket.write('220 ready\r\n'));
+    connection = await connect({ host: '127.0.0.1', port: server.port });
+    expect((await connection.readReply()).code).toBe(220);
+    expect(connection.bytesReceived).toBe(11);
+    expect(connection.bytesReceived).toBe(connection.usage.bytesReceived);
+  });
+
+  it('fails a read whose signal aborted before it began, and the connection with it', async () => {
+    server = await listen(() => {});
+    connection = await connect({ host: '127.0.0.1', port: server.port });
+    await expect(connection.readReply({ signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(connection.destroyed).toBe(true);
+  });
+});

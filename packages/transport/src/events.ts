@@ -171,6 +171,8 @@ export class EventSink {
 
   /** A data event, with the bytes only when asked for. */
   data(direction: 'in' | 'out', bytes: Uint8Array): void {
+    // Checked first: no closure per chunk when nobody listens.
+    if (!this.wants('data')) return;
     this.emit('data', () =>
       this.includeData
         ? { type: 'data', direction, size: bytes.byteLength, data: bytes }

@@ -35,10 +35,10 @@ describe('ReplyReader', () => {
   it('withdraws a wait', () => {
     const reader = new ReplyReader({});
     const w = waiter();
-    const withdraw = reader.wait(w);
+    reader.wait(w);
     expect(reader.waiting).toBe(1);
-    withdraw();
-    withdraw();
+    reader.withdraw(w);
+    reader.withdraw(w);
     expect(reader.waiting).toBe(0);
     reader.push(encode('250 ok\r\n'));
     expect(w.resolve).not.toHaveBeenCalled();

@@ -74,13 +74,15 @@ export class ReplyReader {
     return reply;
   }
 
-  /** Waits for the next reply; returns a function that withdraws the wait. */
-  wait(settle: Settle<Reply>): () => void {
+  /** Waits for the next reply (withdraw the wait with {@link ReplyReader.withdraw}). */
+  wait(settle: Settle<Reply>): void {
     this.#waiters.push(settle);
-    return () => {
-      const at = this.#waiters.indexOf(settle);
-      if (at !== -1) this.#waiters.splice(at, 1);
-    };
+  }
+
+  /** Withdraws a wait, if it is still waiting. */
+  withdraw(settle: Settle<Reply>): void {
+    const at = this.#waiters.indexOf(settle);
+    if (at !== -1) this.#waiters.splice(at, 1);
   }
 
   /**

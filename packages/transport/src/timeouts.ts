@@ -19,7 +19,7 @@ import { TimeoutError, type TimeoutPhase } from './errors/timeout-error.ts';
  * The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days); Node fires a longer one
  * after 1 ms instead. A wait allowed longer than this is not timed at all.
  */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How one wait may end early. */
 export interface GuardOptions {

@@ -100,6 +100,8 @@ export class UsageMeter {
     transferMs = durationMs,
   ): SlowOperation | undefined {
     const { slowOperationMs, minThroughput } = this.#slow;
+    // Neither threshold set (the default): nothing to judge, nothing allocated.
+    if (slowOperationMs === undefined && minThroughput === undefined) return undefined;
     const exceeded: ('slowOperationMs' | 'minThroughput')[] = [];
     if (slowOperationMs !== undefined && durationMs >= slowOperationMs) {
       exceeded.push('slowOperationMs');
