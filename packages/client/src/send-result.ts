@@ -98,8 +98,7 @@ export function parseQueueId(text: string): string | undefined {
 
 /**
  * The result of a transaction that ran (see {@link SendResult}). `queueId` and `messageId` are
- * absent, not `undefined`, when there is none (docs/outcomes.md), and the keys keep one order:
- * hence one literal per case rather than spreads, each a fixed shape built in one step.
+ * absent, not `undefined`, when there is none (docs/outcomes.md).
  */
 export function toSendResult(
   sent: SentTransaction,
@@ -110,54 +109,18 @@ export function toSendResult(
   const queueId = parseQueueId(sent.reply.text);
   const { prepared } = sent.plan;
   const messageId = prepared.messageId;
-  const outcome = sent.rejected.length === 0 ? 'accepted' : 'partial';
-  const { accepted, rejected, reply, replies, size } = sent;
-  const envelope = { from: prepared.from, to: prepared.to };
-  if (queueId !== undefined && messageId !== undefined) {
-    return {
-      outcome,
-      accepted,
-      rejected,
-      reply,
-      replies,
-      queueId,
-      messageId,
-      ehlo,
-      envelope,
-      size,
-      attempts,
-      timings,
-    };
-  }
-  if (messageId !== undefined) {
-    return {
-      outcome,
-      accepted,
-      rejected,
-      reply,
-      replies,
-      messageId,
-      ehlo,
-      envelope,
-      size,
-      attempts,
-      timings,
-    };
-  }
-  if (queueId !== undefined) {
-    return {
-      outcome,
-      accepted,
-      rejected,
-      reply,
-      replies,
-      queueId,
-      ehlo,
-      envelope,
-      size,
-      attempts,
-      timings,
-    };
-  }
-  return { outcome, accepted, rejected, reply, replies, ehlo, envelope, size, attempts, timings };
+  return {
+    outcome: sent.rejected.length === 0 ? 'accepted' : 'partial',
+    accepted: sent.accepted,
+    rejected: sent.rejected,
+    reply: sent.reply,
+    replies: sent.replies,
+    ...(queueId === undefined ? {} : { queueId }),
+    ...(messageId === undefined ? {} : { messageId }),
+    ehlo,
+    envelope: { from: prepared.from, to: prepared.to },
+    size: sent.size,
+    attempts,
+    timings,
+  };
 }
