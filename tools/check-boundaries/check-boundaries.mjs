@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 // The tree to check: the repository by default, or a folder given as the first argument (tests).
 const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '../..'));
-const LEAVES = new Set(['@smtp/protocol', '@smtp/url', '@smtp/mime']);
+const LEAVES = new Set(['@smtp/protocol', '@smtp/url', '@smtp/mime', '@smtp/dkim']);
 const PURE = new Set(['@smtp/protocol']);
 const MAY_IMPORT_TEST_SERVERS = new Set(['@smtp/cli']);
 

@@ -9,6 +9,7 @@
  */
 import type { EnhancedStatusCode, OauthServerError } from '@smtp/protocol';
 
+export { DkimError, type DkimErrorCode } from '@smtp/dkim';
 export {
   ContentError,
   type ContentErrorCode,

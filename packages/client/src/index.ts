@@ -1,6 +1,6 @@
 /**
  * `@smtp/client`: an SMTP client for Node.js, correct to the RFCs and secure by default. It
- * composes `@smtp/url`, `@smtp/protocol`, `@smtp/transport` and `@smtp/mime` into
+ * composes `@smtp/url`, `@smtp/protocol`, `@smtp/transport`, `@smtp/mime` and `@smtp/dkim` into
  * `SmtpConnection` (one connection's dialogue: greeting, EHLO, STARTTLS, AUTH, pipelined
  * MAIL/RCPT/DATA or BDAT, QUIT), `SmtpClient` (one connection behind a queue) and `SmtpPool`
  * (many connections, rate limits, retries), with results
@@ -12,6 +12,12 @@ import { parseConnectionDefinition } from './connection-definition.ts';
 import type { Logger, LoggingOptions } from './logging.ts';
 import { SmtpClient } from './smtp-client.ts';
 
+export type {
+  Canonicalization,
+  DkimAlgorithm,
+  DkimSigner,
+  DkimSignerOptions,
+} from '@smtp/dkim';
 export {
   type CalendarEvent,
   type DsnOptions,
@@ -31,6 +37,7 @@ export {
   type ConnectionDefinition,
   parseConnectionDefinition,
 } from './connection-definition.ts';
+export type { DkimOption } from './dkim-signers.ts';
 export * from './errors.ts';
 export type { Logger, LoggingOptions, LogTarget } from './logging.ts';
 export type { RawBodyType, RawMessage, SendInput } from './message-source.ts';

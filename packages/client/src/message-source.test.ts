@@ -78,6 +78,37 @@ describe('prepareMessage', () => {
     expect(await text(prepared.content())).toBe('Subject: s\r\n\r\nbody\r\n');
   });
 
+  it('a raw stream: each chunk copied, a Buffer too, so a caller reusing its buffer changes nothing', async () => {
+    const buffer = Buffer.from('Subject: s\r\n\r\nfirst\r\n');
+    async function* reused() {
+      yield buffer;
+      buffer.fill(0x58);
+      yield buffer;
+    }
+    const prepared = prepareMessage(
+      normalizeInput({ envelope: { from: 'a@example.com', to: 'b@example.com' }, raw: reused() }),
+      offers,
+    );
+    const seen: Uint8Array[] = [];
+    for await (const chunk of prepared.content()) seen.push(chunk);
+    expect(new TextDecoder().decode(seen[0])).toBe('Subject: s\r\n\r\nfirst\r\n');
+    expect(prepared.rereadable).toBe(false);
+  });
+
+  it('says whether the content can be read again', () => {
+    const envelope = { from: 'a@example.com', to: 'b@example.com' };
+    expect(prepareMessage(normalizeInput({ envelope, raw: 'x' }), offers).rereadable).toBe(true);
+    const mail = { from: 'a@example.com', to: 'b@example.com', text: 'x' };
+    expect(prepareMessage(new Message(mail), offers).rereadable).toBe(true);
+    async function* once() {
+      yield 'x';
+    }
+    const streamed = new Message({ ...mail, attachments: [{ filename: 'a', content: once() }] });
+    expect(prepareMessage(streamed, offers).rereadable).toBe(false);
+    const file = new Message({ ...mail, attachments: [{ path: '/nonexistent/file.bin' }] });
+    expect(prepareMessage(file, offers).rereadable).toBe(true);
+  });
+
   it('a Message: envelope, Message-ID, DSN wishes; 8bit only when allowed', async () => {
     const message = new Message({
       from: 'a@example.com',

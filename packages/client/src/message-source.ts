@@ -12,7 +12,9 @@
  * The serialisation depends on the server: `prepareMessage()` is called once the capabilities are
  * known, with `allow8Bit` (the server offers 8BITMIME: text may go as `8bit`, else mime picks
  * quoted-printable or base64) and `smtpUtf8Offered`. Nothing is read from the body until the
- * transaction pulls it, so a large attachment never sits in memory.
+ * transaction pulls it, so a large attachment never sits in memory. A prepared message says
+ * whether its content can be read again (`rereadable`), which DKIM signing (dkim-sign.ts) needs to
+ * know, and `withHeaderFields()` puts the signature fields in front of it.
  */
 import {
   addressNeedsSmtpUtf8,
@@ -22,7 +24,7 @@ import {
   toAsciiAddress,
 } from '@smtp/mime';
 import { encodeMailFrom, encodeRcptTo, InvalidInputError } from '@smtp/protocol';
-import { utf8 } from './bytes.ts';
+import { concat, utf8 } from './bytes.ts';
 
 /** The body types a raw message may declare (RFC 6152, RFC 3030). */
 export type RawBodyType = '7BIT' | '8BITMIME' | 'BINARYMIME';
@@ -62,8 +64,13 @@ export interface PreparedMessage {
   readonly size: number | undefined;
   readonly dsn: DsnRequest | undefined;
   readonly messageId: string | undefined;
-  /** The body bytes; call once, as `prepared.content()` (a method). */
+  /** The body bytes, as `prepared.content()` (a method); once, unless `rereadable`. */
   content(): AsyncIterable<Uint8Array>;
+  /**
+   * `content()` may be called again and gives the same bytes (in memory, or a `Message` with no
+   * stream part: `Message.rereadable`); false for a stream that can be read once.
+   */
+  readonly rereadable: boolean;
   /**
    * The whole body when it is already in memory (raw bytes, a small composed message), so the
    * transaction can encode and check it before its first byte, and write it in one piece.
@@ -197,6 +204,7 @@ function prepareMime(message: Message, options: PrepareOptions): PreparedMessage
     message.messageId,
     bytes,
     bytes === undefined ? () => message.stream(serialize) : undefined,
+    bytes !== undefined || message.rereadable,
   );
 }
 
@@ -230,7 +238,51 @@ function prepareRaw(input: RawMessage): PreparedMessage {
     undefined,
     bytes,
     stream,
+    bytes !== undefined,
   );
+}
+
+/** What goes after the header fields {@link withHeaderFields} puts in front of a message. */
+export type PrefixedBody =
+  | { readonly bytes: Uint8Array }
+  | {
+      /** The message's content, produced again (a spool read back, a second serialisation). */
+      readonly content: () => AsyncIterable<Uint8Array>;
+      /** Its size in octets. */
+      readonly size: number;
+    };
+
+/**
+ * `prepared` with header fields in front of its content (the DKIM-Signature fields, ASCII): the
+ * same envelope, the size counting the fields, and the content `fields` then `body`.
+ */
+export function withHeaderFields(
+  prepared: PreparedMessage,
+  fields: Uint8Array,
+  body: PrefixedBody,
+): PreparedMessage {
+  const inMemory = 'bytes' in body;
+  const size = fields.byteLength + (inMemory ? body.bytes.byteLength : body.size);
+  return new Prepared(
+    prepared.from,
+    prepared.to,
+    prepared.smtpUtf8,
+    prepared.body,
+    size,
+    prepared.dsn,
+    prepared.messageId,
+    inMemory ? concat([fields, body.bytes]) : undefined,
+    inMemory ? undefined : () => prefixed(fields, body.content()),
+    inMemory,
+  );
+}
+
+async function* prefixed(
+  fields: Uint8Array,
+  rest: AsyncIterable<Uint8Array>,
+): AsyncIterable<Uint8Array> {
+  yield fields;
+  yield* rest;
 }
 
 /**
@@ -246,6 +298,7 @@ class Prepared implements PreparedMessage {
   readonly dsn: DsnRequest | undefined;
   readonly messageId: string | undefined;
   readonly bytes: Uint8Array | undefined;
+  readonly rereadable: boolean;
   /** The body as a stream when it is not in memory. */
   readonly #stream: (() => AsyncIterable<Uint8Array>) | undefined;
 
@@ -259,6 +312,7 @@ class Prepared implements PreparedMessage {
     messageId: string | undefined,
     bytes: Uint8Array | undefined,
     stream: (() => AsyncIterable<Uint8Array>) | undefined,
+    rereadable: boolean,
   ) {
     this.from = from;
     this.to = to;
@@ -268,6 +322,7 @@ class Prepared implements PreparedMessage {
     this.dsn = dsn;
     this.messageId = messageId;
     this.bytes = bytes;
+    this.rereadable = rereadable;
     this.#stream = stream;
   }
 
@@ -298,7 +353,8 @@ async function* toBytes(source: AsyncIterable<Uint8Array | string>): AsyncIterab
     if (typeof chunk === 'string') yield utf8.encode(chunk);
     // A copy: the DATA encoder may pass a chunk that needs no change on to the socket as it is,
     // and a caller that reused its buffer after yielding it would change checked bytes (INV-6).
-    else if (chunk instanceof Uint8Array) yield chunk.slice();
+    // `new Uint8Array(chunk)` copies a Buffer too, whose `slice()` is a view.
+    else if (chunk instanceof Uint8Array) yield new Uint8Array(chunk);
     else {
       throw new InvalidInputError(
         'SMTP_INVALID_PARAMETER',

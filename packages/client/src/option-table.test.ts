@@ -42,9 +42,9 @@ describe('OPTION_TABLE', () => {
     expect(OPTION_NAMES).toEqual(Object.keys(OPTION_TABLE));
     expect(OPTION_NAMES.slice(0, 4)).toEqual(['url', 'host', 'port', 'path']);
     expect(OPTION_NAMES).toEqual(
-      expect.arrayContaining(['localAddress', 'family', 'allowFileAccess']),
+      expect.arrayContaining(['localAddress', 'family', 'allowFileAccess', 'dkim']),
     );
-    expect(OPTION_NAMES).toHaveLength(24);
+    expect(OPTION_NAMES).toHaveLength(25);
   });
 
   it('is frozen at every level', () => {
@@ -94,8 +94,10 @@ describe('OPTION_TABLE', () => {
       url: ['credentials'],
       auth: ['pass', 'accessToken'],
       tls: ['key', 'passphrase', 'pfx'],
+      dkim: ['privateKey'],
     });
     expect(OPTION_NAMES.filter((name) => OPTION_TABLE[name].json === false)).toEqual([
+      'dkim',
       'connector',
       'onEvent',
     ]);

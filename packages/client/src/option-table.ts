@@ -13,7 +13,13 @@
  * {@link OptionTableChecks}: the build fails when the two disagree.
  */
 import { isIP } from 'node:net';
-import { SASL_MECHANISMS, type SaslMechanismName, sanitizeServerText } from '@smtp/protocol';
+import type { DkimSigner, DkimSignerOptions } from '@smtp/dkim';
+import {
+  SASL_MECHANISMS,
+  type SaslMechanismName,
+  sanitizeServerText,
+  validateDomain,
+} from '@smtp/protocol';
 import {
   type Connector,
   connect,
@@ -22,6 +28,7 @@ import {
 } from '@smtp/transport';
 import { parseSmtpUrl, type SmtpUrl } from '@smtp/url';
 import { defaultClientName, resolveClientName } from './client-name.ts';
+import { DkimSigners, isDkimSigner } from './dkim-signers.ts';
 import { ClientStateError } from './errors.ts';
 import type {
   ClientOptions,
@@ -448,6 +455,93 @@ function checkSlowOperation(value: unknown, path: string): SlowOperationOptions 
 }
 
 // ---------------------------------------------------------------------------------------------
+// DKIM (decision 11: the private keys are secrets)
+
+/** Every field of `DkimSignerOptions`: the compiler fails here when `@smtp/dkim` adds one. */
+const DKIM_OPTION_FIELDS = {
+  domain: true,
+  selector: true,
+  privateKey: true,
+  algorithm: true,
+  canonicalization: true,
+  headers: true,
+  oversign: true,
+  identity: true,
+  expiresIn: true,
+  bodyLength: true,
+  onWarning: true,
+  implementation: true,
+} as const satisfies Record<keyof DkimSignerOptions, true>;
+
+const DKIM_ALGORITHMS: readonly string[] = ['rsa-sha256', 'ed25519-sha256'];
+
+/**
+ * A selector (RFC 6376 section 3.1): labels of letters, digits, hyphens (and the underscores
+ * some providers use) separated by dots.
+ */
+const SELECTOR =
+  /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
+
+/**
+ * `d=`: a domain name (an IDN is written as A-labels by the signer), not an address literal. The
+ * message never quotes the value: a key put in the wrong field must not reach an error.
+ */
+function checkDkimDomain(value: unknown, path: string): void {
+  let valid = typeof value === 'string' && value !== '' && !value.startsWith('[');
+  if (valid) {
+    try {
+      validateDomain(value as string, { smtpUtf8: true });
+    } catch {
+      valid = false;
+    }
+  }
+  if (!valid) throw invalidOption(`${path} must be a domain name (the d= of the signature)`);
+}
+
+function checkDkimSelector(value: unknown, path: string): void {
+  if (typeof value !== 'string' || value.length > 253 || !SELECTOR.test(value)) {
+    throw invalidOption(`${path} must be a selector: labels of letters, digits and hyphens`);
+  }
+}
+
+/**
+ * One signer or the options of one. What needs the key (its format, the algorithm it implies,
+ * the rest of the options) is checked by `createDkimSigner` on the first send; here, only what
+ * can be seen now. Options are copied and frozen: the caller's object is not read again.
+ */
+function checkDkimEntry(value: unknown, path: string): DkimSigner | DkimSignerOptions {
+  const entry = checkObject(value, path) as unknown as DkimSigner | DkimSignerOptions;
+  if (isDkimSigner(entry)) {
+    checkDkimDomain(entry.domain, `${path}.domain`);
+    checkDkimSelector(entry.selector, `${path}.selector`);
+    if (!DKIM_ALGORITHMS.includes(entry.algorithm)) {
+      throw invalidOption(`${path}.algorithm must be ${DKIM_ALGORITHMS.join(' or ')}`);
+    }
+    return entry;
+  }
+  checkKeys(entry as unknown as Record<string, unknown>, Object.keys(DKIM_OPTION_FIELDS), path);
+  checkDkimDomain(entry.domain, `${path}.domain`);
+  checkDkimSelector(entry.selector, `${path}.selector`);
+  const key: unknown = entry.privateKey;
+  if (!((typeof key === 'string' && key !== '') || (key instanceof Uint8Array && key.length > 0))) {
+    throw invalidOption(
+      `${path}.privateKey must be PEM text, a base64 Ed25519 seed, or the bytes of a key file`,
+    );
+  }
+  if (entry.algorithm !== undefined && !DKIM_ALGORITHMS.includes(entry.algorithm)) {
+    throw invalidOption(`${path}.algorithm must be ${DKIM_ALGORITHMS.join(' or ')}`);
+  }
+  return Object.freeze({ ...entry });
+}
+
+/** `dkim`: a signer, a signer's options, or a non-empty list of either (order kept). */
+function checkDkim(value: unknown, path: string): DkimSigners {
+  if (!Array.isArray(value)) return new DkimSigners([checkDkimEntry(value, path)]);
+  if (value.length === 0) throw invalidOption(`${path} must name at least one signer`);
+  return new DkimSigners(value.map((entry, index) => checkDkimEntry(entry, `${path}[${index}]`)));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Credentials (INV-10)
 
 /** What a secret is shown as. */
@@ -744,6 +838,16 @@ export const OPTION_TABLE = deepFreeze({
     default: (): boolean => true,
     json: 'boolean',
     secrets: [],
+  },
+  dkim: {
+    resolved: 'dkim',
+    combined: false,
+    check: checkDkim,
+    default: none,
+    // Signers are objects with keys inside and a method: not JSON (a definition names `dkim` in
+    // `omitted`).
+    json: false,
+    secrets: ['privateKey'],
   },
   connector: {
     resolved: 'connector',

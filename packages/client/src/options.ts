@@ -17,6 +17,7 @@ import type {
   TlsConnectOptions,
   TransportEvent,
 } from '@smtp/transport';
+import type { DkimOption, DkimSigners } from './dkim-signers.ts';
 
 /**
  * How the link is secured.
@@ -114,6 +115,15 @@ export interface ClientOptions {
    * attachment given as a path is then a typed error before anything is sent.
    */
   readonly allowFileAccess?: boolean;
+  /**
+   * DKIM signing (RFC 6376, RFC 8463): every message (built from options, a `Message`, or raw) is
+   * signed before its data is sent, with a `DkimSigner` from `@smtp/dkim`, the options of one
+   * (`{ domain, selector, privateKey }`), or a list of either for several signatures (an Ed25519
+   * and an RSA one; the first is the top field). Options become signers on the first send; a key
+   * that cannot be read fails that send and every later one with `SMTP_DKIM_INVALID_KEY`
+   * (outcome `not-sent`). The keys are secrets: never logged, never in JSON or `inspect`.
+   */
+  readonly dkim?: DkimOption;
   /** A custom connector (undici style), e.g. a proxy; default `connect` from `@smtp/transport`. */
   readonly connector?: Connector;
   /** Reply parser bounds (INV-8). Defaults from `@smtp/protocol`. */
@@ -154,6 +164,8 @@ export interface ResolvedClientOptions {
   readonly dryRun: boolean;
   /** False: an attachment given as a file path is refused before anything is sent. */
   readonly allowFileAccess: boolean;
+  /** The signers, made on the first send; JSON and `inspect` show no key. */
+  readonly dkim: DkimSigners | undefined;
   readonly connector: Connector;
   readonly replyLimits: {
     readonly maxLineLength?: number;

@@ -20,6 +20,7 @@
  * fragment would erase unrelated text from every line.
  */
 import { Buffer } from 'node:buffer';
+import type { DkimSigners } from './dkim-signers.ts';
 import type { Credentials } from './options.ts';
 import { sanitizeServerText } from './reply-info.ts';
 
@@ -197,4 +198,24 @@ export function registerCredentials(secrets: Secrets, credentials: Credentials |
   if (credentials === undefined) return;
   if ('pass' in credentials) secrets.add(credentials.pass);
   else if (typeof credentials.accessToken === 'string') secrets.add(credentials.accessToken);
+}
+
+/** The shortest line of a key text registered on its own (a PEM body line is 64 characters). */
+const MIN_KEY_LINE = 16;
+
+/**
+ * Registers the DKIM private keys given as options (docs/security.md decision 11): the whole
+ * text (PEM, or a base64 Ed25519 seed) and, for PEM, each base64 line of it on its own, so that
+ * a fragment of a key is scrubbed as well as the whole. Keys inside a `DkimSigner` never leave it.
+ */
+export function registerDkimKeys(secrets: Secrets, dkim: DkimSigners | undefined): void {
+  if (dkim === undefined) return;
+  for (const text of dkim.keyTexts()) {
+    secrets.add(text);
+    secrets.add(text.trim());
+    for (const line of text.split(/\r?\n/)) {
+      const trimmed = line.trim();
+      if (trimmed.length >= MIN_KEY_LINE && !trimmed.startsWith('-----')) secrets.add(trimmed);
+    }
+  }
 }

@@ -34,7 +34,7 @@ import { normalizeInput, type SendableMessage, type SendInput } from './message-
 import type { ClientOptions, Credentials, ResolvedClientOptions } from './options.ts';
 import { failure } from './outcome.ts';
 import { securityFor } from './policy.ts';
-import { createSecrets, registerCredentials, type Secrets } from './redact.ts';
+import { createSecrets, registerCredentials, registerDkimKeys, type Secrets } from './redact.ts';
 import { createCredentials, resolveClientOptions } from './resolve-options.ts';
 import type { SendResult } from './send-result.ts';
 import { SmtpConnection } from './smtp-connection.ts';
@@ -82,6 +82,7 @@ export class SmtpClient {
     this.#options = resolveClientOptions(target);
     this.#credentials = this.#options.credentials;
     registerCredentials(this.#secrets, this.#credentials);
+    registerDkimKeys(this.#secrets, this.#options.dkim);
     this.#log = createClientLog(logging, this.#secrets);
   }
 

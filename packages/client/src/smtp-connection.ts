@@ -6,7 +6,8 @@
  *   never by reading the banner), STARTTLS as the policy asks, EHLO again with everything
  *   learnt before TLS forgotten (INV-2), AUTH (INV-4). Stops early for `ping()`.
  * - `send()`: one transaction (transaction.ts), after checking that the connection, if it sat
- *   idle, is still fit for one (stale.ts).
+ *   idle, is still fit for one (stale.ts), and, with `dkim`, after signing the message for this
+ *   server's capabilities (dkim-sign.ts).
  * - `quit()`: QUIT, its reply, and a graceful close; `destroy()`: final, at any moment, even
  *   while opening: not one more byte is written, pending waits reject.
  * - `usable`, `capabilities`, `ehlo`, `tls`, counters and transport usage.
@@ -28,6 +29,7 @@ import type { Connection, ConnectOptions, TlsInfo, TransportUsage } from '@smtp/
 import { createMechanism } from './auth.ts';
 import { DataWatch } from './data-watch.ts';
 import { publishClient } from './diagnostics.ts';
+import { type SignedMessage, signMessage } from './dkim-sign.ts';
 import {
   AuthError,
   ClientStateError,
@@ -36,7 +38,7 @@ import {
   SmtpReplyError,
 } from './errors.ts';
 import type { ClientLog } from './logging.ts';
-import type { SendableMessage } from './message-source.ts';
+import { prepareMessage, type SendableMessage } from './message-source.ts';
 import type { Credentials, ResolvedClientOptions } from './options.ts';
 import { replyError } from './outcome.ts';
 import {
@@ -53,7 +55,12 @@ import { authenticate } from './sasl-exchange.ts';
 import { type IdleState, idleState, StaleConnectionError } from './stale.ts';
 import { runTransaction } from './transaction.ts';
 import type { TransactionResult } from './transaction-context.ts';
-import { planTransaction, type SendOptions, type TransactionPlan } from './transaction-plan.ts';
+import {
+  planTransaction,
+  prepareOptionsFor,
+  type SendOptions,
+  type TransactionPlan,
+} from './transaction-plan.ts';
 import { settleWithin, type Wait, waitFor } from './wait.ts';
 import { Wire } from './wire.ts';
 
@@ -346,8 +353,9 @@ export class SmtpConnection {
   /**
    * Runs one transaction. Throws `StaleConnectionError` when the connection turned out to be
    * closed or closing before anything of the message was sent (the caller may open a new one
-   * and try there), a plan error (nothing written, the connection still usable), or the
-   * transaction's `SendError`.
+   * and try there), a signing or plan error (nothing written, the connection still usable), or
+   * the transaction's `SendError`. A message read once to be signed is not worth a new
+   * connection: its `StaleConnectionError` becomes the failure underneath.
    */
   async send(message: SendableMessage, options: SendOptions = {}): Promise<SentTransaction> {
     const wire = this.#wire;
@@ -357,11 +365,35 @@ export class SmtpConnection {
     const { options: resolved, log, secrets } = this.#context;
     const reused = this.#idleSince !== undefined;
     if (reused && this.#idleState(wire) !== 'ready') await this.#retireIdle(wire);
-    const plan = planTransaction(
-      message,
-      { capabilities: this.#capabilities, secure: wire.connection.secure, options: resolved, log },
-      options,
-    );
+    let prepared = prepareMessage(message, prepareOptionsFor(this.#capabilities, resolved));
+    // DKIM: signed once the capabilities are known and before the plan, so SIZE counts the
+    // signature and a signing failure writes nothing (dkim-sign.ts). Unsigned sends await nothing.
+    let signed: SignedMessage | undefined;
+    if (resolved.dkim !== undefined) {
+      signed = await signMessage(prepared, resolved.dkim, {
+        log,
+        blockTimeoutMs: resolved.timeouts.dataBlock,
+        signal: options.signal,
+        lifetime: this.#lifetime.signal,
+      });
+      prepared = signed.prepared;
+    }
+    let plan: TransactionPlan;
+    try {
+      plan = planTransaction(
+        prepared,
+        {
+          capabilities: this.#capabilities,
+          secure: wire.connection.secure,
+          options: resolved,
+          log,
+        },
+        options,
+      );
+    } catch (error) {
+      await signed?.dispose();
+      throw error;
+    }
     this.#transactions++;
     let result: SentTransaction;
     try {
@@ -382,7 +414,15 @@ export class SmtpConnection {
     } catch (error) {
       if (mustDiscard(error) || error instanceof StaleConnectionError) this.#drop();
       else this.#idleSince = receivedBytes(wire.connection);
+      // The server dropped the idle connection as the message started: the client would try a
+      // new one, but content that could be read once was read to sign it, so this is the failure.
+      if (signed?.consumed === true && error instanceof StaleConnectionError) {
+        throw error.cause ?? error;
+      }
       throw error;
+    } finally {
+      // The spool outlives the transaction by nothing (spool.ts).
+      if (signed !== undefined) await signed.dispose();
     }
     this.#accepted++;
     this.#idleSince = receivedBytes(wire.connection);

@@ -43,7 +43,7 @@ import {
   type WhenFull,
 } from './pool-options.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { createSecrets, registerCredentials, type Secrets } from './redact.ts';
+import { createSecrets, registerCredentials, registerDkimKeys, type Secrets } from './redact.ts';
 import { resolveClientOptions } from './resolve-options.ts';
 import { isRetryable, retryDelay, type TrackedMessage, trackReads } from './retry.ts';
 import type { SendResult } from './send-result.ts';
@@ -188,6 +188,7 @@ export class SmtpPool extends EventEmitter<PoolEventMap> {
     this.#secrets = createSecrets();
     this.#credentials = this.#options.credentials;
     registerCredentials(this.#secrets, this.#credentials);
+    registerDkimKeys(this.#secrets, this.#options.dkim);
     this.#log = createClientLog(logging, this.#secrets);
     this.#limiter =
       settings.rateLimit === undefined

@@ -8,9 +8,16 @@ import { batchShape, envelopeBatches } from './envelope-batch.ts';
 import { SecurityError } from './errors.ts';
 import { Message } from './index.ts';
 import { createClientLog } from './logging.ts';
+import { prepareMessage, type RawMessage } from './message-source.ts';
 import { createSecrets } from './redact.ts';
 import { noCapabilities } from './smtp-connection.ts';
-import { ENCODE_IN_PLAN_LIMIT, type PlanContext, planTransaction } from './transaction-plan.ts';
+import {
+  ENCODE_IN_PLAN_LIMIT,
+  type PlanContext,
+  planTransaction,
+  prepareOptionsFor,
+  type SendOptions,
+} from './transaction-plan.ts';
 
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -34,6 +41,14 @@ function context(
   };
 }
 
+/** Prepares `input` for the context's server, then plans it, as the connection does. */
+const planFor = (input: Message | RawMessage, context: PlanContext, send: SendOptions) =>
+  planTransaction(
+    prepareMessage(input, prepareOptionsFor(context.capabilities, context.options)),
+    context,
+    send,
+  );
+
 const raw = (body: string | Uint8Array, to: string[] = ['b@example.com']) => ({
   envelope: { from: 'a@example.com', to },
   raw: body,
@@ -41,7 +56,7 @@ const raw = (body: string | Uint8Array, to: string[] = ['b@example.com']) => ({
 
 describe('planTransaction', () => {
   it('encodes MAIL and every RCPT, and DATA-encodes content in memory with its terminator', () => {
-    const plan = planTransaction(
+    const plan = planFor(
       raw('Subject: x\r\n\r\n.dot\nbare LF\r\n', ['b@example.com', 'c@example.com']),
       context(),
       {},
@@ -59,7 +74,7 @@ describe('planTransaction', () => {
   });
 
   it('a Message streams its content (encoded as it is sent)', () => {
-    const plan = planTransaction(
+    const plan = planFor(
       new Message({ from: 'a@example.com', to: 'b@example.com', text: 'hi' }),
       context(),
       {},
@@ -70,32 +85,28 @@ describe('planTransaction', () => {
   it('content in memory over the limit is checked now and streamed later', () => {
     const big = new Uint8Array(ENCODE_IN_PLAN_LIMIT + 10).fill(0x61);
     for (let i = 500; i < big.length; i += 500) big[i] = 0x0a;
-    const plan = planTransaction(raw(big), context(), {});
+    const plan = planFor(raw(big), context(), {});
     expect(plan.body.kind).toBe('stream');
     big[big.length - 3] = 0;
-    expect(() => planTransaction(raw(big), context(), {})).toThrow(InvalidInputError);
+    expect(() => planFor(raw(big), context(), {})).toThrow(InvalidInputError);
   });
 
   it('a NUL or a line over 998 octets in memory fails before anything is written', () => {
-    expect(() => planTransaction(raw('a\u0000b\r\n'), context(), {})).toThrow(InvalidInputError);
-    expect(() => planTransaction(raw(`${'x'.repeat(999)}\r\n`), context(), {})).toThrow(
-      InvalidInputError,
-    );
+    expect(() => planFor(raw('a\u0000b\r\n'), context(), {})).toThrow(InvalidInputError);
+    expect(() => planFor(raw(`${'x'.repeat(999)}\r\n`), context(), {})).toThrow(InvalidInputError);
   });
 
   it('SIZE when offered and the size is known; a message over it is refused', () => {
-    const plan = planTransaction(raw('Subject: x\r\n\r\nhi\r\n'), context({ size: 1000 }), {});
+    const plan = planFor(raw('Subject: x\r\n\r\nhi\r\n'), context({ size: 1000 }), {});
     expect(decode(plan.mail)).toContain(' SIZE=');
-    expect(() => planTransaction(raw('x'.repeat(50)), context({ size: 10 }), {})).toThrow(
-      SecurityError,
-    );
+    expect(() => planFor(raw('x'.repeat(50)), context({ size: 10 }), {})).toThrow(SecurityError);
   });
 
   it('REQUIRETLS needs TLS and the extension', () => {
     expect(() =>
-      planTransaction(raw('x\r\n'), context({ requireTls: true }), { requireTls: true }),
+      planFor(raw('x\r\n'), context({ requireTls: true }), { requireTls: true }),
     ).toThrow(/not TLS/);
-    const plan = planTransaction(
+    const plan = planFor(
       raw('x\r\n'),
       { ...context({ requireTls: true }), secure: true },
       { requireTls: true },
@@ -104,19 +115,19 @@ describe('planTransaction', () => {
   });
 
   it('MT-PRIORITY only when offered; otherwise left out and logged', () => {
-    const offered = planTransaction(raw('x\r\n'), context({ mtPriority: true }), { priority: -3 });
+    const offered = planFor(raw('x\r\n'), context({ mtPriority: true }), { priority: -3 });
     expect(decode(offered.mail)).toContain(' MT-PRIORITY=-3');
     const lines: string[] = [];
-    const missing = planTransaction(raw('x\r\n'), context({}, lines), { priority: 5 });
+    const missing = planFor(raw('x\r\n'), context({}, lines), { priority: 5 });
     expect(decode(missing.mail)).not.toContain('MT-PRIORITY');
     expect(lines.join('\n')).toMatch(/MT-PRIORITY/);
-    expect(() =>
-      planTransaction(raw('x\r\n'), context({ mtPriority: true }), { priority: 12 }),
-    ).toThrow(InvalidInputError);
+    expect(() => planFor(raw('x\r\n'), context({ mtPriority: true }), { priority: 12 })).toThrow(
+      InvalidInputError,
+    );
   });
 
   it('BDAT frames content in memory when chunking is on and offered', () => {
-    const plan = planTransaction(
+    const plan = planFor(
       raw('Subject: x\r\n\r\nhello\r\n'),
       context({ chunking: true }, [], { chunking: true, chunkSize: 8 }),
       {},
@@ -133,19 +144,15 @@ describe('planTransaction', () => {
 
   it('BINARYMIME needs CHUNKING and BINARYMIME', () => {
     const binary = { ...raw(new Uint8Array([0, 1, 2, 13, 10])), body: 'BINARYMIME' as const };
-    expect(() => planTransaction(binary, context(), {})).toThrow(InvalidInputError);
-    const plan = planTransaction(binary, context({ chunking: true, binaryMime: true }), {});
+    expect(() => planFor(binary, context(), {})).toThrow(InvalidInputError);
+    const plan = planFor(binary, context({ chunking: true, binaryMime: true }), {});
     expect(plan.bdat && plan.binary).toBe(true);
     expect(decode(plan.mail)).toContain('BODY=BINARYMIME');
   });
 
   it('DATA and BDAT plans have the same fields in the same order (one shape for the JIT)', () => {
-    const data = planTransaction(raw('x\r\n'), context(), {});
-    const bdat = planTransaction(
-      raw('x\r\n'),
-      context({ chunking: true }, [], { chunking: true }),
-      {},
-    );
+    const data = planFor(raw('x\r\n'), context(), {});
+    const bdat = planFor(raw('x\r\n'), context({ chunking: true }, [], { chunking: true }), {});
     expect(data.bdat).toBe(false);
     expect(data.binary).toBe(false);
     expect(bdat.bdat).toBe(true);
@@ -155,7 +162,7 @@ describe('planTransaction', () => {
 
   it('MAIL and RCPT parameters: each sent only when asked for and offered, as before', () => {
     const offered = context({ size: 10_000, dsn: true, mtPriority: true, requireTls: true });
-    const plan = planTransaction(
+    const plan = planFor(
       raw('Subject: x\r\n\r\nhi\r\n', ['b@example.com', 'c@example.com']),
       { ...offered, secure: true },
       {
@@ -171,7 +178,7 @@ describe('planTransaction', () => {
       'RCPT TO:<b@example.com> NOTIFY=FAILURE,DELAY ORCPT=rfc822;b@example.com\r\n',
       'RCPT TO:<c@example.com> NOTIFY=FAILURE,DELAY ORCPT=rfc822;c@example.com\r\n',
     ]);
-    const plain = planTransaction(raw('x\r\n'), context({ size: 10_000 }), {});
+    const plain = planFor(raw('x\r\n'), context({ size: 10_000 }), {});
     expect(decode(plain.mail)).toBe('MAIL FROM:<a@example.com> SIZE=3\r\n');
     expect(decode((plain.rcpts[0] as { line: Uint8Array }).line)).toBe(
       'RCPT TO:<b@example.com>\r\n',
@@ -180,7 +187,7 @@ describe('planTransaction', () => {
 });
 
 describe('envelopeBatches (the batch builder)', () => {
-  const plan = planTransaction(raw('x\r\n', ['b@example.com', 'c@example.com']), context(), {});
+  const plan = planFor(raw('x\r\n', ['b@example.com', 'c@example.com']), context(), {});
 
   it('pipelined: MAIL, every RCPT and DATA in one write, with the replies it must draw', () => {
     const batches = envelopeBatches(plan, batchShape(plan, true, false));
@@ -207,7 +214,7 @@ describe('envelopeBatches (the batch builder)', () => {
     const chunking = (chunkSize = 65_536) =>
       context({ chunking: true, pipelining: true }, [], { chunking: true, chunkSize });
     const bdatPlan = (chunkSize?: number) =>
-      planTransaction(raw(body, ['b@example.com', 'c@example.com']), chunking(chunkSize), {});
+      planFor(raw(body, ['b@example.com', 'c@example.com']), chunking(chunkSize), {});
 
     it('pipelined, one frame in memory: MAIL, every RCPT, BDAT LAST and its payload in one write', () => {
       const one = bdatPlan();
@@ -245,7 +252,7 @@ describe('envelopeBatches (the batch builder)', () => {
       const content = (async function* () {
         yield body;
       })();
-      const streamed = planTransaction(
+      const streamed = planFor(
         { envelope: { from: 'a@example.com', to: ['b@example.com'] }, raw: content },
         chunking(),
         {},
@@ -270,8 +277,7 @@ describe('envelopeBatches (the batch builder)', () => {
 
     it("chunking 'auto' takes BDAT where it saves a round trip, and DATA elsewhere (decision 14)", () => {
       const auto = (capabilities: Partial<Capabilities>, options = {}, content: string = body) =>
-        planTransaction(raw(content), context({ chunking: true, ...capabilities }, [], options), {})
-          .bdat;
+        planFor(raw(content), context({ chunking: true, ...capabilities }, [], options), {}).bdat;
       expect(auto({ pipelining: true })).toBe(true);
       expect(auto({ pipelining: false })).toBe(false);
       expect(auto({ pipelining: true }, { pipelining: false })).toBe(false);

@@ -17,7 +17,6 @@
  * send them to a server that does not offer them: DSN parameters (RFC 3461 section 4) and
  * MT-PRIORITY (RFC 6710 section 3).
  */
-import type { Message } from '@smtp/mime';
 import {
   type BdatFrame,
   type Capabilities,
@@ -33,12 +32,7 @@ import {
 } from '@smtp/protocol';
 import { SecurityError } from './errors.ts';
 import type { ClientLog } from './logging.ts';
-import {
-  type PreparedMessage,
-  prepareMessage,
-  type RawBodyType,
-  type RawMessage,
-} from './message-source.ts';
+import type { PreparedMessage, PrepareOptions, RawBodyType } from './message-source.ts';
 import type { ResolvedClientOptions } from './options.ts';
 import { checkRequireTls } from './policy.ts';
 
@@ -144,21 +138,32 @@ function toNotify(notify: DsnSendOptions['notify']): readonly DsnNotify[] | unde
 }
 
 /**
- * Checks and encodes a transaction for a server with these capabilities. Throws before any I/O:
- * `SecurityError` (SMTPUTF8, REQUIRETLS, SIZE), `InvalidInputError` (commands, content in
- * memory), mime errors.
+ * What the serialisation of a message depends on for this server (`prepareMessage()`): whether
+ * it offers 8BITMIME and SMTPUTF8, and whether files may be read.
+ */
+export function prepareOptionsFor(
+  capabilities: Capabilities,
+  options: Pick<ResolvedClientOptions, 'allowFileAccess'>,
+): PrepareOptions {
+  return {
+    allow8Bit: capabilities.eightBitMime,
+    smtpUtf8Offered: capabilities.smtpUtf8,
+    allowFileAccess: options.allowFileAccess,
+  };
+}
+
+/**
+ * Checks and encodes a transaction of a prepared message (`prepareMessage()` with
+ * {@link prepareOptionsFor} these capabilities, then signed when DKIM is on) for a server with
+ * these capabilities. Throws before any I/O: `SecurityError` (SMTPUTF8, REQUIRETLS, SIZE),
+ * `InvalidInputError` (commands, content in memory).
  */
 export function planTransaction(
-  input: Message | RawMessage,
+  prepared: PreparedMessage,
   context: PlanContext,
   send: SendOptions,
 ): TransactionPlan {
   const { capabilities, secure, options, log } = context;
-  const prepared = prepareMessage(input, {
-    allow8Bit: capabilities.eightBitMime,
-    smtpUtf8Offered: capabilities.smtpUtf8,
-    allowFileAccess: options.allowFileAccess,
-  });
   if (prepared.smtpUtf8 && !capabilities.smtpUtf8) {
     throw new SecurityError(
       'SMTP_SMTPUTF8_UNAVAILABLE',

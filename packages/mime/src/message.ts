@@ -531,6 +531,24 @@ export class Message {
     return plan.size === undefined ? undefined : planBytes(plan);
   }
 
+  /**
+   * Whether the message can be serialised more than once with the same bytes: true unless a
+   * body, alternative, calendar invite or attachment is a stream (an async iterable or a
+   * `ReadableStream`), which can be read once. Strings and bytes are kept, and a file is opened
+   * again for each serialisation; with the same options every serialisation then yields the same
+   * bytes, since the Date, the Message-ID and the boundaries are drawn once and the plan is kept
+   * per options. A signer (DKIM) can read such a message once to sign it and once to send it. A
+   * file that changes on disk between two serialisations changes them.
+   */
+  get rereadable(): boolean {
+    const once = (spec: BodySpec | undefined): boolean => spec?.content.kind === 'stream';
+    if (once(this.#text) || once(this.#html) || once(this.#calendar)) return false;
+    for (const attachment of this.#attachments) {
+      if (attachment.content.kind === 'stream') return false;
+    }
+    return true;
+  }
+
   #changed(): this {
     this.#plans = [];
     return this;

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBulk } from './commands/bulk.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDkim } from './commands/dkim.ts';
 import { registerPing } from './commands/ping.ts';
 import { registerSchemes } from './commands/schemes.ts';
 import { registerSend } from './commands/send.ts';
@@ -28,7 +29,7 @@ export interface RunCliOptions {
 export function createProgram(context: CommandContext): Command {
   const program = new Command('smtp')
     .description(
-      'Send mail (one message, many, or a folder of .eml files), ping a server, list SMTP URL schemes, or run the demo.',
+      'Send mail (one message, many, or a folder of .eml files), DKIM-signed if asked, ping a server, make a DKIM key, list SMTP URL schemes, or run the demo.',
     )
     .version(CLI_VERSION)
     .showHelpAfterError("(run 'smtp <command> --help' for usage)")
@@ -48,6 +49,10 @@ Examples:
   $ smtp send --url smtp://localhost:2525 --from a@example.com --to b@example.com \\
       --subject Load --text Hi --count 1000 --concurrency 8 --rate 200/s
   $ smtp bulk outbox/ --url smtp://localhost:2525 --from a@example.com --to b@example.com
+  $ smtp dkim keygen --selector mail2026 --domain example.com --out mail2026.pem
+  $ smtp send --url esmtp://smtp.example.com --from ana@example.com --to bob@example.org \\
+      --subject Signed --text Hi --dkim-key mail2026.pem --dkim-selector mail2026 \\
+      --dkim-domain example.com
   $ smtp schemes
 
 ${EXIT_CODE_HELP}
@@ -56,6 +61,7 @@ ${EXIT_CODE_HELP}
   registerSend(program, context);
   registerBulk(program, context);
   registerPing(program, context);
+  registerDkim(program, context);
   registerSchemes(program, context);
   registerDemo(program, context);
   for (const command of program.commands) {

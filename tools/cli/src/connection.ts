@@ -14,11 +14,12 @@ import {
 } from '@smtp/client';
 import { CliInputError } from './cli-error.ts';
 import { type PasswordPrompt, resolveTarget, type Target } from './credentials.ts';
+import { type DkimFlags, dkimSigners } from './dkim-flags.ts';
 import type { CliIo } from './io.ts';
 import { readUserFile } from './message-input.ts';
 
-/** The connection options shared by `send`, `ping` and `demo --url`. */
-export interface ConnectionFlags {
+/** The connection options shared by `send`, `ping` and `demo --url` (DKIM: `send`, `bulk`). */
+export interface ConnectionFlags extends DkimFlags {
   readonly url?: string;
   readonly ca?: readonly string[];
   readonly name?: string;
@@ -47,10 +48,12 @@ export function verboseLogging(io: Pick<CliIo, 'stderr'>): {
 
 /**
  * The client options and logging for the flags: the target resolved (credentials included),
- * `--ca` files read.
+ * `--ca` files read, the DKIM signers made from `--dkim-*` (dkim-flags.ts).
  *
- * @throws {CliInputError} No `--url`, an unreadable `--ca`, or missing credentials.
+ * @throws {CliInputError} No `--url`, an unreadable `--ca` or `--dkim-key`, `--dkim-*` flags
+ *   that do not pair up, or missing credentials.
  * @throws {UrlError} A URL that cannot be used.
+ * @throws {DkimError} A DKIM key, selector or domain that cannot be used.
  */
 async function clientOptionsFor(
   flags: ConnectionFlags,
@@ -68,12 +71,14 @@ async function clientOptionsFor(
   const ca = [...(extras.ca ?? [])];
   for (const file of flags.ca ?? [])
     ca.push((await readUserFile('--ca', file, io.cwd)).toString('utf8'));
+  const dkim = await dkimSigners(flags, io);
   const options: ClientOptions = {
     url: target.url,
     ...(target.auth !== undefined ? { auth: target.auth } : {}),
     ...(ca.length > 0 ? { tls: { ca } } : {}),
     ...(flags.name !== undefined ? { name: flags.name } : {}),
     ...(extras.onEvent !== undefined ? { onEvent: extras.onEvent } : {}),
+    ...(dkim !== undefined ? { dkim } : {}),
   };
   const logging = extras.logging ?? (flags.verbose === true ? verboseLogging(io) : {});
   return { options, logging, target };

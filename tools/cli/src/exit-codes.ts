@@ -32,7 +32,7 @@ export const EXIT_CODE_HELP = `Exit codes:
   0  accepted by every recipient (send); the server answered (ping); demo succeeded
   1  unexpected internal error
   2  bad input or usage (unknown option, bad URL, missing/unreadable file, invalid
-     address or header); nothing was sent
+     address or header, a DKIM key that cannot be used); nothing was sent
   3  partial: accepted for some recipients, refused for others
   4  rejected: the server refused the sender, every recipient or the message
   5  not sent: connection, TLS, AUTH or timeout failure before the end of data
@@ -43,9 +43,13 @@ Many messages (send --count, bulk): 0 when every message was accepted by every
 recipient, else the code of the worst outcome among them: 6 before 5 before 4
 before 3. A run stopped by Ctrl-C before every message was handed over exits 5.`;
 
-/** Error code prefixes that mean the caller's input was at fault, whatever the outcome. */
+/**
+ * Error code prefixes that mean the caller's input was at fault, whatever the outcome: a DKIM key,
+ * option or message that cannot be signed too (not a source that failed to read, nor a runtime
+ * without the crypto it needs).
+ */
 const INPUT_CODE =
-  /^SMTP_(?:INVALID_|MIME_|URL_|CLIENT_INVALID_OPTIONS$|TRANSPORT_INVALID_OPTIONS$)/;
+  /^SMTP_(?:INVALID_|MIME_|URL_|DKIM_(?:INVALID_|WEAK_KEY$)|CLIENT_INVALID_OPTIONS$|TRANSPORT_INVALID_OPTIONS$)/;
 
 /** True when an error's code says the input (not the server or the network) was at fault. */
 export function isInputErrorCode(code: string): boolean {

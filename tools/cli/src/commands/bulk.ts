@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type BulkFlags, type BulkItem, runBulk } from '../bulk-run.ts';
 import { CliInputError } from '../cli-error.ts';
+import { addDkimOptions, DKIM_HELP } from '../dkim-flags.ts';
 import { EXIT_CODE_HELP, type ExitCodeValue } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import {
@@ -46,6 +47,8 @@ for every file. A folder gives its *.eml files (not its subfolders), in name ord
 
 ${RUN_HELP}
 
+${DKIM_HELP}
+
 ${CREDENTIALS_HELP}
 
 ${EXIT_CODE_HELP}
@@ -67,6 +70,7 @@ export function registerBulk(program: Command, context: CommandContext): void {
     .option('--cc <addresses>', 'another recipient or list (repeatable)', collect)
     .option('--bcc <addresses>', 'another recipient or list (repeatable)', collect);
   addPoolOptions(command);
+  addDkimOptions(command);
   command.option('--no-progress', 'never show progress');
   addConnectionOptions(command, true);
   addOutputOptions(command);

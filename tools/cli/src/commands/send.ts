@@ -9,6 +9,7 @@ import { describeReply, type SmtpClient } from '@smtp/client';
 import { type Command, Option } from 'commander';
 import { type BulkItem, runBulk } from '../bulk-run.ts';
 import { createCliClient } from '../connection.ts';
+import { addDkimOptions, DKIM_HELP, type DkimFlags } from '../dkim-flags.ts';
 import { EXIT_CODE_HELP, ExitCode, type ExitCodeValue } from '../exit-codes.ts';
 import {
   type MessageFactory,
@@ -28,7 +29,7 @@ import {
 } from './shared.ts';
 
 /** The options of `smtp send`. */
-export interface SendFlags extends MessageFlags, PoolFlags {
+export interface SendFlags extends MessageFlags, PoolFlags, DkimFlags {
   readonly count?: number;
   readonly url?: string;
   readonly ca?: string[];
@@ -51,6 +52,10 @@ Examples:
       --raw message.eml --json
   $ smtp send --url smtp://localhost:2525 --from a@example.com --to b@example.com \\
       --subject Load --text 'Hello' --count 1000 --concurrency 8 --rate 200/s
+  $ smtp send --url esmtp://smtp.example.com --from ana@example.com --to bob@example.org \\
+      --subject Signed --text Hi --dkim-key ed.pem --dkim-selector ed1 \\
+      --dkim-domain example.com --dkim-key rsa.pem --dkim-selector rsa1 \\
+      --dkim-domain example.com
 
 ${CREDENTIALS_HELP}
 
@@ -63,6 +68,8 @@ Message-ID and Date (the subject is the same). It cannot be combined with --raw
 send one message through the pool, with the summary.
 
 ${RUN_HELP}
+
+${DKIM_HELP}
 
 ${EXIT_CODE_HELP}
 `;
@@ -98,6 +105,7 @@ export function registerSend(program: Command, context: CommandContext): void {
       ).argParser(parseCount),
     );
   addPoolOptions(command);
+  addDkimOptions(command);
   command.option('--no-progress', 'never show progress');
   addConnectionOptions(command, true);
   addOutputOptions(command);
