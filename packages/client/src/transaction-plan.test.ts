@@ -102,6 +102,16 @@ describe('planTransaction', () => {
     expect(() => planFor(raw('x'.repeat(50)), context({ size: 10 }), {})).toThrow(SecurityError);
   });
 
+  it.each([
+    ['ends with CRLF', 'Subject: x\r\n\r\nhi\r\n', 0],
+    ['ends with a bare LF', 'Subject: x\r\n\r\nhi\n', 0],
+    ['ends with a bare CR (it becomes CRLF)', 'Subject: x\r\n\r\nhi\r', 1],
+    ['ends without a line end (CRLF is added)', 'Subject: x\r\n\r\nhi', 2],
+  ])('SIZE counts the line end the encoder adds: content that %s', (_, text, added) => {
+    const plan = planFor(raw(text), context({ size: 1000 }), {});
+    expect(decode(plan.mail)).toContain(` SIZE=${text.length + added}`);
+  });
+
   it('REQUIRETLS needs TLS and the extension', () => {
     expect(() =>
       planFor(raw('x\r\n'), context({ requireTls: true }), { requireTls: true }),

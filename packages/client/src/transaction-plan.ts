@@ -171,7 +171,7 @@ export function planTransaction(
     );
   }
   if (send.requireTls === true) checkRequireTls(secure, capabilities.requireTls);
-  const size = prepared.size;
+  const size = messageSize(prepared);
   if (
     capabilities.size !== undefined &&
     capabilities.size > 0 &&
@@ -260,6 +260,23 @@ export function planTransaction(
   // deoptimised ("wrong map" at `plan.rcpts`) and was compiled again, in every process.
   return { prepared, mail, rcpts, bdat, binary, body } as TransactionPlan;
 }
+
+/**
+ * The size for SIZE= and the SIZE check: the octets the server receives (RFC 1870 section 3),
+ * before dot-stuffing. Content in memory that does not end with a line end gets CRLF from the
+ * DATA encoder and the BDAT text framer (a bare CR at the end becomes CRLF), so those octets
+ * are counted too. BINARYMIME content goes as it is; streamed content keeps its announced size.
+ */
+function messageSize(prepared: PreparedMessage): number | undefined {
+  const { bytes, size } = prepared;
+  if (bytes === undefined || size === undefined || bytes.byteLength === 0) return size;
+  if (prepared.body === 'BINARYMIME') return size;
+  const last = bytes[bytes.byteLength - 1];
+  return last === LF ? size : last === CR ? size + 1 : size + 2;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
 
 /**
  * Content in memory up to this size is encoded once, at plan time, and written in one piece;
