@@ -18,6 +18,7 @@ const SUITES = [
   'send',
   'large-send',
   'chunking-latency',
+  'dkim',
 ];
 const { values } = parseArgs({
   options: {

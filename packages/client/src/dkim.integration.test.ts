@@ -14,11 +14,12 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { createDkimSigner, dkimDnsRecord, generateDkimKey } from '@smtp/dkim';
 import type { Fault, FaultPoint, RunningSmtpServer } from 'test-servers';
+import { verifyDkim } from 'test-servers/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Message, type SendInput } from './index.ts';
 import { resolveClientOptions } from './resolve-options.ts';
 import { SPOOL_MEMORY_LIMIT, SPOOL_PREFIX } from './spool.ts';
-import { makeDkimKey, type TestDkimKey, verifyDkim } from './testing/dkim.ts';
+import { makeDkimKey, type TestDkimKey } from './testing/dkim.ts';
 import { FAST, failure, useIntegrationFixtures } from './testing/integration.ts';
 
 const { open, openPool, server } = useIntegrationFixtures({ closeServers: 'afterEach' });
@@ -88,7 +89,10 @@ const client = (s: RunningSmtpServer, dkim: unknown, extra: Record<string, unkno
 async function expectSigned(s: RunningSmtpServer, keys: readonly TestDkimKey[]) {
   expect(s.messages).toHaveLength(1);
   const received = s.messages[0] as RunningSmtpServer['messages'][number];
-  const verified = await verifyDkim(received.raw, keys);
+  const verified = await verifyDkim(
+    received.raw,
+    keys.map((key) => key.record),
+  );
   expect(verified.map((v) => v.result)).toEqual(keys.map(() => 'pass'));
   expect(verified.map((v) => v.selector)).toEqual(keys.map((key) => key.options.selector));
   expect(received.envelope.mailParams.SIZE).toBe(String(received.raw.length));
@@ -200,7 +204,7 @@ describe('DKIM: what the server received verifies', () => {
     expect(results.map((r) => r.outcome)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
     expect(s.messages).toHaveLength(4);
     for (const received of s.messages) {
-      expect((await verifyDkim(received.raw, [rsa])).map((v) => v.result)).toEqual(['pass']);
+      expect((await verifyDkim(received.raw, [rsa.record])).map((v) => v.result)).toEqual(['pass']);
       expect(received.envelope.mailParams.SIZE).toBe(String(received.raw.length));
     }
     expect(spoolFolders()).toEqual([]);
@@ -214,7 +218,7 @@ describe('DKIM: what the server received verifies', () => {
     expect(content.startsWith('DKIM-Signature: ')).toBe(true);
     // Undo the dot-stuffing, as a server does.
     const message = content.replace(/\r\n\.\./g, '\r\n.');
-    expect((await verifyDkim(message, [rsa])).map((v) => v.result)).toEqual(['pass']);
+    expect((await verifyDkim(message, [rsa.record])).map((v) => v.result)).toEqual(['pass']);
   });
 });
 
@@ -242,7 +246,7 @@ describe('DKIM: key warnings', () => {
     await c.send(mail());
     expect(s.messages).toHaveLength(2);
     for (const received of s.messages) {
-      expect((await verifyDkim(received.raw, [key])).map((v) => v.result)).toEqual(['pass']);
+      expect((await verifyDkim(received.raw, [key.record])).map((v) => v.result)).toEqual(['pass']);
     }
     // Once: the signer is made on the first send and kept.
     expect(lines.filter((line) => line.startsWith('DKIM key warning '))).toHaveLength(1);

@@ -1,10 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { dkimVerdicts } from 'test-servers/testing';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ED25519_PUBLIC, ED25519_SEED, RSA_PKCS1_PEM, RSA_PUBLIC } from './__fixtures__/rfc8463.ts';
 import { decodeBase64, encodeBase64 } from './base64.ts';
 import { createDkimSigner, dkimDnsRecord, generateDkimKey, isSmtpError } from './index.ts';
 import { importPrivateKey, wrapPkcs1 } from './keys.ts';
-import { verdicts } from './testing/verify.ts';
 
 const base = { domain: 'example.com', selector: 'k1' } as const;
 const MESSAGE = 'From: a@example.com\r\nSubject: keys\r\n\r\nHello.\r\n';
@@ -36,7 +36,7 @@ afterEach(() => vi.restoreAllMocks());
 async function signsAndVerifies(privateKey: string | Uint8Array, record: string): Promise<void> {
   const signer = await createDkimSigner({ ...base, privateKey });
   const field = await signer.sign(MESSAGE);
-  expect(await verdicts(field + MESSAGE, { 'k1._domainkey.example.com': record })).toEqual([
+  expect(await dkimVerdicts(field + MESSAGE, { 'k1._domainkey.example.com': record })).toEqual([
     'pass',
   ]);
 }

@@ -43,10 +43,18 @@ function* chunkBytes(chunk: unknown): Generator<Uint8Array> {
   else throw wrongType('A chunk of the source');
 }
 
+type SourceResult = { done?: boolean; value?: unknown };
+
 interface StreamReader {
-  read(): Promise<{ done?: boolean; value?: unknown }>;
+  read(): Promise<SourceResult>;
   cancel(reason?: unknown): Promise<void>;
   releaseLock(): void;
+}
+
+/** What the read loop pulls from: an iterator, sync or async, or a stream reader adapted. */
+interface SourceIterator {
+  next(): SourceResult | Promise<SourceResult>;
+  return?(): unknown;
 }
 
 function isReadableStream(source: object): source is { getReader(): StreamReader } {
@@ -66,6 +74,10 @@ export async function* readSource(source: DkimSource): AsyncGenerator<Uint8Array
     return;
   }
   if (typeof source !== 'object' || source === null) throw wrongType('The source');
+  // One loop reads both: a web stream's reader, adapted to an iterator (reading is `next`,
+  // cancelling is `return`) and its lock released at the end, or the source's own iterator.
+  let iterator: SourceIterator;
+  let release = (): void => undefined;
   if (isReadableStream(source)) {
     let reader: StreamReader;
     try {
@@ -73,40 +85,23 @@ export async function* readSource(source: DkimSource): AsyncGenerator<Uint8Array
     } catch (error) {
       throw readFailed(error);
     }
-    let finished = false;
-    try {
-      while (true) {
-        let result: { done?: boolean; value?: unknown };
-        try {
-          result = await reader.read();
-        } catch (error) {
-          finished = true;
-          throw readFailed(error);
-        }
-        if (result.done === true) {
-          finished = true;
-          return;
-        }
-        yield* chunkBytes(result.value);
-      }
-    } finally {
-      if (!finished) await reader.cancel().catch(() => undefined);
-      reader.releaseLock();
+    iterator = { next: () => reader.read(), return: () => reader.cancel() };
+    release = () => reader.releaseLock();
+  } else {
+    const asyncIterable = (source as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator];
+    const syncIterable = (source as Partial<Iterable<unknown>>)[Symbol.iterator];
+    if (typeof asyncIterable !== 'function' && typeof syncIterable !== 'function') {
+      throw wrongType('The source');
     }
+    iterator =
+      typeof asyncIterable === 'function'
+        ? (asyncIterable.call(source) as AsyncIterator<unknown>)
+        : (syncIterable?.call(source) as Iterator<unknown>);
   }
-  const asyncIterable = (source as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator];
-  const syncIterable = (source as Partial<Iterable<unknown>>)[Symbol.iterator];
-  if (typeof asyncIterable !== 'function' && typeof syncIterable !== 'function') {
-    throw wrongType('The source');
-  }
-  const iterator =
-    typeof asyncIterable === 'function'
-      ? (asyncIterable.call(source) as AsyncIterator<unknown>)
-      : (syncIterable?.call(source) as Iterator<unknown>);
   let finished = false;
   try {
     while (true) {
-      let result: IteratorResult<unknown>;
+      let result: SourceResult;
       try {
         result = await iterator.next();
       } catch (error) {
@@ -122,5 +117,6 @@ export async function* readSource(source: DkimSource): AsyncGenerator<Uint8Array
   } finally {
     // Stopped early (a bad chunk, an oversized header section): let the source clean up.
     if (!finished) await Promise.resolve(iterator.return?.()).catch(() => undefined);
+    release();
   }
 }

@@ -2,11 +2,11 @@
  * Every signature verified by an independent verifier (mailauth), for both algorithms, all four
  * canonicalisation pairs, and messages that stress canonicalisation; tampering breaks them.
  */
+import { type DkimRecords, dkimVerdicts } from 'test-servers/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDkimSigner, dkimDnsRecord, generateDkimKey, signWithAll } from './index.ts';
 import type { DkimSigner, DkimSignerOptions } from './signer-types.ts';
-import { bytesOf, onTheWire } from './testing/canon-oracle.ts';
-import { concat, type Records, verdicts } from './testing/verify.ts';
+import { bytesOf, concat, onTheWire } from './testing/canon-oracle.ts';
 
 const DOMAIN = 'example.com';
 const records: Record<string, string> = {};
@@ -81,7 +81,7 @@ describe('signatures verify with mailauth', () => {
     for (const [name, message] of Object.entries(MESSAGES)) {
       const field = await s.sign(bytesOf(message));
       expect(field).toContain(`a=${algorithm}-sha256; c=${canonicalization};`);
-      expect(await verdicts(received(field, message), records), name).toEqual(['pass']);
+      expect(await dkimVerdicts(received(field, message), records), name).toEqual(['pass']);
     }
   });
 
@@ -93,10 +93,13 @@ describe('signatures verify with mailauth', () => {
     const message = `From: a@example.com\r\nSubject: \xe4\xbd\xa0\xe5\xa5\xbd\r\n\r\nHi.\r\n`;
     const simpleHeader = await signer('rsa', { canonicalization: 'simple/relaxed' });
     expect(
-      await verdicts(received(await simpleHeader.sign(bytesOf(message)), message), records),
+      await dkimVerdicts(received(await simpleHeader.sign(bytesOf(message)), message), records),
     ).toEqual(['pass']);
     const relaxed = await signer('rsa');
-    const result = await verdicts(received(await relaxed.sign(bytesOf(message)), message), records);
+    const result = await dkimVerdicts(
+      received(await relaxed.sign(bytesOf(message)), message),
+      records,
+    );
     expect(result).toEqual(['fail (bad signature)']);
   });
 
@@ -136,7 +139,7 @@ describe('signatures verify with mailauth', () => {
     const fields = await signWithAll(bytesOf(message), signers);
     expect(fields.match(/^DKIM-Signature:/gm)).toHaveLength(2);
     expect(fields.indexOf('a=ed25519-sha256')).toBeLessThan(fields.indexOf('a=rsa-sha256'));
-    expect(await verdicts(received(fields, message), records)).toEqual(['pass', 'pass']);
+    expect(await dkimVerdicts(received(fields, message), records)).toEqual(['pass', 'pass']);
   });
 
   it('verifies with x= before the expiry, and i=, and l=', async () => {
@@ -150,7 +153,7 @@ describe('signatures verify with mailauth', () => {
     expect(field).toMatch(/ x=\d+;/);
     expect(field).toContain(' i=alice+tag=3Dx@mail.example.com;');
     expect(field).toMatch(/ l=\d+;/);
-    expect(await verdicts(received(field, message), records)).toEqual(['pass']);
+    expect(await dkimVerdicts(received(field, message), records)).toEqual(['pass']);
   });
 
   it('gives the same signature for a message fed one byte at a time, as text or bytes', async () => {
@@ -205,11 +208,11 @@ describe('tampering breaks verification', () => {
 
   for (const algorithm of ['ed25519', 'rsa'] as const) {
     it(`${algorithm}: the untouched message passes`, async () => {
-      expect(await verdicts(signed[algorithm], records)).toEqual(['pass']);
+      expect(await dkimVerdicts(signed[algorithm], records)).toEqual(['pass']);
     });
     for (const [what, change] of Object.entries(tamper)) {
       it(`${algorithm}: ${what} does not pass`, async () => {
-        const result = await verdicts(change(signed[algorithm]), records);
+        const result = await dkimVerdicts(change(signed[algorithm]), records);
         expect(result).toHaveLength(1);
         expect(result[0]).toMatch(/^(fail|neutral)/);
       });
@@ -221,21 +224,21 @@ describe('tampering breaks verification', () => {
       await (await signer('ed25519', { bodyLength: true })).sign(message),
       message,
     );
-    expect(await verdicts(`${withLength}Appended by anyone.\r\n`, records)).toEqual(['pass']);
+    expect(await dkimVerdicts(`${withLength}Appended by anyone.\r\n`, records)).toEqual(['pass']);
   });
 
   it('a signature whose x= has passed does not pass', async () => {
     const field = await (await signer('ed25519', { expiresIn: 60 })).sign(message, {
       timestamp: new Date(Date.now() - 3600_000),
     });
-    const result = await verdicts(received(field, message), records);
+    const result = await dkimVerdicts(received(field, message), records);
     expect(result[0]).toMatch(/^neutral/);
   });
 });
 
 describe('records', () => {
   it('are what mailauth reads', () => {
-    const names: Records = records;
+    const names: DkimRecords = records;
     expect(Object.keys(names).sort()).toEqual([
       'ed25519._domainkey.example.com',
       'rsa._domainkey.example.com',

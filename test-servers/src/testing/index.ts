@@ -3,6 +3,14 @@
  * here, never in a published package). Import them from `test-servers/testing`.
  */
 export {
+  type DkimRecords,
+  type DkimTxtRecord,
+  dkimVerdicts,
+  type VerifiedSignature,
+  type VerifyDkimOptions,
+  verifyDkim,
+} from './dkim.ts';
+export {
   bytes,
   concat,
   describeFeedMode,

@@ -9,9 +9,9 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningSmtpServer, startSmtpServer } from 'test-servers';
+import { verifyDkim } from 'test-servers/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from './exit-codes.ts';
-import { verifyDkim } from './testing/dkim.ts';
 import { runSmtp } from './testing/run-cli.ts';
 
 let server: RunningSmtpServer;
@@ -90,10 +90,12 @@ const send = (extra: string[] = []): string[] => [
 async function expectVerified(keys: readonly Key[], count: number): Promise<void> {
   expect(server.messages).toHaveLength(count);
   for (const message of server.messages) {
-    const results = await verifyDkim(
-      message.raw,
-      keys.map((key) => key.record),
-    );
+    const results = (
+      await verifyDkim(
+        message.raw,
+        keys.map((key) => key.record),
+      )
+    ).map((v) => v.result);
     expect(results).toEqual(keys.map(() => 'pass'));
     expect(message.envelope.mailParams.SIZE).toBe(String(message.raw.length));
   }

@@ -1,7 +1,7 @@
 /**
- * Test-only: DKIM keys made at run time (no key is committed) and an independent verifier,
- * `mailauth`'s `dkimVerify`, given a resolver that answers the TXT records of those keys, so no
- * DNS is asked. What a test checks is what a receiving server would decide.
+ * Test-only: DKIM keys made at run time (no key is committed). What was signed with them is
+ * verified by `verifyDkim` of `test-servers/testing` (mailauth) with their TXT records as the
+ * only DNS, so a test checks what a receiving server would decide.
  */
 import {
   type DkimAlgorithm,
@@ -9,7 +9,6 @@ import {
   dkimDnsRecord,
   generateDkimKey,
 } from '@smtp/dkim';
-import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 
 /** A key pair, its signer options and its published record. */
 export interface TestDkimKey {
@@ -40,41 +39,4 @@ export async function makeDkimKey(
     options: { domain: DKIM_DOMAIN, selector, privateKey: key.privateKey },
     record,
   };
-}
-
-/** One signature as the verifier judged it. */
-export interface VerifiedSignature {
-  /** `pass`, `fail`, `neutral`, `temperror`, `permerror`... */
-  readonly result: string;
-  readonly domain: string;
-  readonly selector: string;
-  readonly algorithm: string;
-}
-
-/**
- * Verifies every DKIM signature of `message` with mailauth, the TXT records of `keys` being the
- * only DNS there is. Results in the order of the fields, top first.
- */
-export async function verifyDkim(
-  message: Uint8Array | string,
-  keys: readonly TestDkimKey[],
-): Promise<VerifiedSignature[]> {
-  const records = new Map(keys.map((key) => [key.record.name.toLowerCase(), key.record.value]));
-  const resolver = async (name: string, type: string): Promise<string[][]> => {
-    const value = type === 'TXT' ? records.get(name.toLowerCase()) : undefined;
-    if (value === undefined) {
-      throw Object.assign(new Error(`no ${type} record for ${name}`), { code: 'ENOTFOUND' });
-    }
-    // A TXT record is a list of strings of at most 255 octets each.
-    const strings: string[] = [];
-    for (let at = 0; at < value.length; at += 255) strings.push(value.slice(at, at + 255));
-    return [strings];
-  };
-  const verified = await dkimVerify(Buffer.from(message), { resolver });
-  return verified.results.map((signature) => ({
-    result: signature.status.result,
-    domain: signature.signingDomain ?? '',
-    selector: signature.selector ?? '',
-    algorithm: signature.algorithm ?? '',
-  }));
 }

@@ -4,6 +4,7 @@
  * fake hash that keeps what it is given.
  */
 
+import { concat as concatBytes } from 'test-servers/testing';
 import type { Sha256 } from '../sha256.ts';
 
 /** Line ends as the DATA encoder sends them: CRLF kept, bare CR and bare LF become CRLF. */
@@ -47,6 +48,11 @@ export function latin1(bytes: Uint8Array): string {
 
 export function bytesOf(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+/** Bytes of a latin-1 string (every char one octet), and the concatenation of parts. */
+export function concat(...parts: (string | Uint8Array)[]): Uint8Array {
+  return concatBytes(parts.map((part) => (typeof part === 'string' ? bytesOf(part) : part)));
 }
 
 /** A "hash" that keeps every byte it is given; `digest()` returns them all. */
