@@ -37,3 +37,4 @@ export {
   type StartSmtpServerOptions,
   startSmtpServer,
 } from './smtp-server.ts';
+export { type Blackhole, startBlackhole } from './blackhole.ts';

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { type Connection, SocketConnection } from './connection.ts';
 import { ConnectionError } from './errors/connection-error.ts';
 import { EventSink } from './events.ts';
-import { type ConnectOptions, resolveOptions } from './options.ts';
+import { type ConnectOptions, resolveOptions, type Settings } from './options.ts';
 import { toConnectionError } from './socket-error.ts';
 import { type Handshake, handshake } from './starttls.ts';
 import { guard } from './timeouts.ts';
@@ -26,6 +26,31 @@ export type Connector = (options: ConnectOptions, context?: ConnectContext) => P
 let lastConnectionId = 0;
 
 function ignore(): void {}
+
+/** The addresses Node raced, when it raced more than one. */
+function attempted(socket: net.Socket): { attemptedAddresses?: readonly string[] } {
+  const addresses = socket.autoSelectFamilyAttemptedAddresses;
+  return addresses !== undefined && addresses.length > 1
+    ? { attemptedAddresses: [...addresses] }
+    : {};
+}
+
+/**
+ * `net.connect` options for a TCP connection to `host`: the caller's family, local address and
+ * lookup, and RFC 8305 racing between the families (Node's `autoSelectFamily`).
+ */
+export function tcpOptions(settings: Settings, host: string, port: number): net.TcpNetConnectOpts {
+  return {
+    host,
+    port,
+    noDelay: true,
+    autoSelectFamily: settings.autoSelectFamily,
+    autoSelectFamilyAttemptTimeout: settings.connectionAttemptDelayMs,
+    ...(settings.family === undefined ? {} : { family: settings.family }),
+    ...(settings.localAddress === undefined ? {} : { localAddress: settings.localAddress }),
+    ...(settings.lookup === undefined ? {} : { lookup: settings.lookup }),
+  };
+}
 
 /**
  * Opens a connection to an SMTP server. Nothing is read or written: the caller reads the
@@ -59,13 +84,7 @@ export const connect: Connector = async (options, context = {}) => {
   const socket =
     'path' in target
       ? net.connect({ path: target.path })
-      : net.connect({
-          host: target.host,
-          port: target.port,
-          noDelay: true,
-          ...(settings.family === undefined ? {} : { family: settings.family }),
-          ...(settings.localAddress === undefined ? {} : { localAddress: settings.localAddress }),
-        });
+      : net.connect(tcpOptions(settings, target.host, target.port));
   // Every error is also seen by whoever waits (the guards below, then the connection); this
   // listener only keeps one that comes in between from being an uncaught exception.
   socket.on('error', ignore);
@@ -102,6 +121,7 @@ export const connect: Connector = async (options, context = {}) => {
     localAddress: socket.localAddress,
     localPort: socket.localPort,
     path: 'path' in target ? target.path : undefined,
+    ...attempted(socket),
     durationMs: connectMs,
   }));
   const slowConnect = usage.judge('connect', connectMs, 0);

@@ -63,6 +63,11 @@ export interface ConnectEvent extends EventBase {
   readonly localAddress: string | undefined;
   readonly localPort: number | undefined;
   readonly path: string | undefined;
+  /**
+   * Every `address:port` tried, in order, when the host name had several addresses and they
+   * were raced (RFC 8305); the last one connected. Absent when only one was tried.
+   */
+  readonly attemptedAddresses?: readonly string[];
   readonly durationMs: number;
 }
 

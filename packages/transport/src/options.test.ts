@@ -8,6 +8,9 @@ describe('resolveOptions', () => {
       target: { host: 'mail.example.com', port: 25, kind: 'dns' },
       implicitTls: false,
       includeData: false,
+      autoSelectFamily: true,
+      connectionAttemptDelayMs: 250,
+      lookup: undefined,
       ...DEFAULT_TIMEOUTS,
     });
     expect(settings.tls).toEqual({
@@ -45,6 +48,11 @@ describe('resolveOptions', () => {
     [{ path: '' }, 'path must be a non-empty string'],
     [{ host: 'a.example', port: 25, tls: 'starttls' }, "tls must be 'none' or 'implicit'"],
     [{ host: 'a.example', port: 25, family: 5 }, 'family must be'],
+    [{ host: 'a.example', port: 25, autoSelectFamily: 'yes' }, 'autoSelectFamily must be'],
+    [{ host: 'a.example', port: 25, connectionAttemptDelayMs: 9 }, 'from 10 to'],
+    [{ host: 'a.example', port: 25, connectionAttemptDelayMs: 12.5 }, 'whole number'],
+    [{ host: 'a.example', port: 25, connectionAttemptDelayMs: Infinity }, 'whole number'],
+    [{ host: 'a.example', port: 25, lookup: 'dns' }, 'lookup must be a function'],
     [{ host: 'a.example', port: 25, servername: '' }, 'servername must be a non-empty string'],
     [{ host: 'a.example', port: 25, connectTimeoutMs: 0 }, 'connectTimeoutMs must be'],
     [{ host: 'a.example', port: 25, readTimeoutMs: -1 }, 'readTimeoutMs must be'],

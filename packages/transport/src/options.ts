@@ -1,7 +1,7 @@
 /**
  * The options of `connect()`, checked and resolved once, before any socket is opened.
  */
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import type { ConnectionOptions as NodeTlsConnectionOptions } from 'node:tls';
 import { createReplyParser, type ReplyParserOptions } from '@smtp/protocol';
 import { TransportUsageError } from './errors/usage-error.ts';
@@ -39,6 +39,24 @@ export interface ConnectOptions {
   readonly family?: 0 | 4 | 6;
   /** The local address to connect from. */
   readonly localAddress?: string;
+  /**
+   * Race the addresses of a name that has both IPv6 and IPv4 ones (RFC 8305, "Happy Eyeballs"):
+   * try the first, and start the next family's after {@link connectionAttemptDelayMs} if the
+   * first has not connected; the first to connect wins. Default `true`. With `false`, only the
+   * first address DNS returns is tried.
+   */
+  readonly autoSelectFamily?: boolean;
+  /**
+   * How long one address may try before the next one starts, with {@link autoSelectFamily}, in
+   * ms. Default 250 (RFC 8305 section 5); at least 10. The connect deadline still bounds the
+   * whole race.
+   */
+  readonly connectionAttemptDelayMs?: number;
+  /**
+   * Resolves `host` instead of `dns.lookup` (a cache, a resolver of your own, a test). Called
+   * as `net.connect` calls it, with `{ all: true }` when racing.
+   */
+  readonly lookup?: LookupFunction;
   /** `'implicit'`: TLS from the first byte (port 465, RFC 8314). Default `'none'`. */
   readonly tls?: 'none' | 'implicit';
   /**
@@ -86,6 +104,9 @@ export interface Settings {
     | { readonly path: string };
   readonly family: 0 | 4 | 6 | undefined;
   readonly localAddress: string | undefined;
+  readonly autoSelectFamily: boolean;
+  readonly connectionAttemptDelayMs: number;
+  readonly lookup: LookupFunction | undefined;
   readonly implicitTls: boolean;
   readonly tls: TlsSettings;
   readonly connectTimeoutMs: number;
@@ -107,6 +128,15 @@ export const DEFAULT_TIMEOUTS = {
   writeTimeoutMs: 180_000,
   closeTimeoutMs: 5_000,
 } as const;
+
+/** RFC 8305 section 5's recommended Connection Attempt Delay. */
+export const DEFAULT_CONNECTION_ATTEMPT_DELAY_MS = 250;
+
+/** Node refuses a smaller attempt delay (`autoSelectFamilyAttemptTimeout`). */
+const MIN_CONNECTION_ATTEMPT_DELAY_MS = 10;
+
+/** The longest delay a Node timer can hold. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function invalid(message: string): TransportUsageError {
   return new TransportUsageError('SMTP_TRANSPORT_INVALID_OPTIONS', message);
@@ -178,6 +208,22 @@ export function resolveOptions(options: ConnectOptions): Settings {
   if (options.family !== undefined && ![0, 4, 6].includes(options.family)) {
     throw invalid('family must be 0, 4 or 6');
   }
+  if (options.autoSelectFamily !== undefined && typeof options.autoSelectFamily !== 'boolean') {
+    throw invalid('autoSelectFamily must be a boolean');
+  }
+  const attemptDelay = options.connectionAttemptDelayMs ?? DEFAULT_CONNECTION_ATTEMPT_DELAY_MS;
+  if (
+    !Number.isInteger(attemptDelay) ||
+    attemptDelay < MIN_CONNECTION_ATTEMPT_DELAY_MS ||
+    attemptDelay > MAX_TIMER_MS
+  ) {
+    throw invalid(
+      `connectionAttemptDelayMs must be a whole number of milliseconds from ${MIN_CONNECTION_ATTEMPT_DELAY_MS} to ${MAX_TIMER_MS}`,
+    );
+  }
+  if (options.lookup !== undefined && typeof options.lookup !== 'function') {
+    throw invalid('lookup must be a function');
+  }
   const tlsOptions = options.tlsOptions ?? {};
   const tls = resolveTls(
     'host' in target ? target.host : undefined,
@@ -205,6 +251,9 @@ export function resolveOptions(options: ConnectOptions): Settings {
     target,
     family: options.family,
     localAddress: options.localAddress,
+    autoSelectFamily: options.autoSelectFamily ?? true,
+    connectionAttemptDelayMs: attemptDelay,
+    lookup: options.lookup,
     implicitTls,
     tls,
     connectTimeoutMs: timeout(options, 'connectTimeoutMs'),

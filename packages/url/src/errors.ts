@@ -38,7 +38,10 @@ export function isSmtpError(value: unknown): value is Error & { readonly code: s
   );
 }
 
-/** Codes of {@link UrlError}: what is wrong with an SMTP URL, or with a value to format as one. */
+/**
+ * Codes of {@link UrlError}: what is wrong with an SMTP URL or a proxy URL, or with a value to
+ * format as one.
+ */
 export type UrlErrorCode =
   /**
    * The text is not shaped like an SMTP URL: not a string, whitespace or control characters, a
@@ -46,7 +49,7 @@ export type UrlErrorCode =
    * that does not match the scheme (formatting).
    */
   | 'SMTP_URL_MALFORMED'
-  /** The scheme is not in `SMTP_SCHEMES`; the message lists the known ones. */
+  /** The scheme is not in `SMTP_SCHEMES` (`PROXY_SCHEMES` for a proxy URL); the message lists the known ones. */
   | 'SMTP_URL_UNKNOWN_SCHEME'
   /** Nothing where the host or socket path belongs (`smtp://`, `smtp://user:pass@:25`). */
   | 'SMTP_URL_EMPTY_HOST'
@@ -58,6 +61,12 @@ export type UrlErrorCode =
   | 'SMTP_URL_MISSING_USER'
   /** A user name without a password, or with an empty one (`smtp://user@host`). */
   | 'SMTP_URL_MISSING_PASSWORD'
+  /**
+   * Proxy credentials the proxy protocol cannot carry: a password for `socks4a`, a user or
+   * password over 255 bytes for SOCKS5 (RFC 1929), a `:` in an HTTP proxy's user (RFC 7617), NUL
+   * in a SOCKS4 user id.
+   */
+  | 'SMTP_URL_INVALID_CREDENTIALS'
   /** A `%` not followed by two hex digits, or percent-encoded bytes that are not UTF-8. */
   | 'SMTP_URL_INVALID_PERCENT_ENCODING'
   /** A path other than empty or `/`, a query or a fragment: SMTP URLs define none of them. */

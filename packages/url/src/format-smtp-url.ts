@@ -13,6 +13,7 @@
  * default (section 6.2.3).
  */
 
+import type { UrlLocation } from './authority.ts';
 import type { SmtpCredentials } from './credentials.ts';
 import { UrlError } from './errors.ts';
 import { parseHostName, parseIpv6 } from './host.ts';
@@ -67,7 +68,8 @@ export function formatSmtpUrl(url: SmtpUrl, options: FormatSmtpUrlOptions = {}):
   return `${scheme}://${userinfo}${formatHostPort(url, defaultPort)}`;
 }
 
-function formatCredentials(credentials: SmtpCredentials, reveal: boolean): string {
+/** `user:password@` (the password as `***` unless `reveal`). Internal: also for proxy URLs. */
+export function formatCredentials(credentials: SmtpCredentials, reveal: boolean): string {
   if (!credentials.username) {
     throw new UrlError('SMTP_URL_MISSING_USER', 'The credentials have an empty user name.');
   }
@@ -80,7 +82,8 @@ function formatCredentials(credentials: SmtpCredentials, reveal: boolean): strin
   return `${username}:${reveal ? password : REDACTED_PASSWORD}@`;
 }
 
-function formatHostPort(url: SmtpUrl, defaultPort: number): string {
+/** The host and port (left out when it is `defaultPort`), or the socket path. Internal. */
+export function formatHostPort(url: UrlLocation, defaultPort: number): string {
   let host: string;
   switch (url.kind) {
     case 'unix':

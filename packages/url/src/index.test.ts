@@ -4,11 +4,14 @@ import * as api from './index.ts';
 describe('@smtp/url public entry', () => {
   it('exports exactly the documented runtime values', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'PROXY_SCHEMES',
       'SMTP_SCHEMES',
       'UrlError',
       'createSmtpCredentials',
+      'formatProxyUrl',
       'formatSmtpUrl',
       'isSmtpError',
+      'parseProxyUrl',
       'parseSmtpUrl',
     ]);
   });

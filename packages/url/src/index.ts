@@ -16,6 +16,14 @@ export {
   type SmtpUrl,
 } from './parse-smtp-url.ts';
 export {
+  formatProxyUrl,
+  PROXY_SCHEMES,
+  type ProxyScheme,
+  type ProxySchemeInfo,
+  type ProxyUrl,
+  parseProxyUrl,
+} from './proxy-url.ts';
+export {
   SMTP_SCHEMES,
   type SmtpScheme,
   type SmtpSchemeInfo,

@@ -27,9 +27,17 @@
  * for the whole input: it does not know these schemes and repairs malformed input silently.
  */
 
+import {
+  checkAfterAuthority,
+  checkCharacters,
+  DIGITS,
+  parseHostPort,
+  SCHEME_SYNTAX,
+  splitUserinfo,
+  USERINFO_CHARACTERS,
+} from './authority.ts';
 import { createSmtpCredentials, type SmtpCredentials } from './credentials.ts';
 import { UrlError } from './errors.ts';
-import { parseHostName, parseIpv6 } from './host.ts';
 import { percentDecode } from './percent-encoding.ts';
 import {
   ACCEPTED_SCHEME_LIST,
@@ -83,12 +91,6 @@ export interface SmtpSocketUrl {
  * Switch on `kind` to tell a TCP host from a UNIX socket.
  */
 export type SmtpUrl = SmtpHostUrl | SmtpSocketUrl;
-
-const SCHEME_SYNTAX = /^[A-Za-z][A-Za-z0-9+.-]*$/;
-const USERINFO_CHARACTERS = /^[A-Za-z0-9\-._~!$&'()*+,;=:%\u0080-\uffff]*$/;
-const SOCKET_PATH_CHARACTERS = /^[A-Za-z0-9\-._~!$&'()*+,;=%\u0080-\uffff]*$/;
-const SOCKET_PATH_PREFIX = /^%2f/i;
-const DIGITS = /^[0-9]+$/;
 
 /**
  * Parses an SMTP URL, or a bare `host`, `host:port` or `[IPv6]:port` (taken as `smtp`).
@@ -149,56 +151,6 @@ export function parseSmtpUrl(input: string): SmtpUrl {
   return parseAuthority(rest.slice(0, end), scheme);
 }
 
-/** Whitespace, control characters and lone surrogates are refused anywhere in the input. */
-function checkCharacters(input: string): void {
-  for (let i = 0; i < input.length; i++) {
-    const unit = input.charCodeAt(i);
-    if (unit <= 0x20 || (unit >= 0x7f && unit <= 0x9f)) {
-      // The offset helps find a stray newline from an environment file without quoting text.
-      throw new UrlError(
-        'SMTP_URL_MALFORMED',
-        `The URL contains whitespace or a control character at offset ${i}; percent-encode it or remove it.`,
-      );
-    }
-    if (unit >= 0xd800 && unit <= 0xdfff) {
-      const next = input.charCodeAt(i + 1);
-      if (unit >= 0xdc00 || !(next >= 0xdc00 && next <= 0xdfff)) {
-        throw new UrlError(
-          'SMTP_URL_MALFORMED',
-          `The URL contains a lone surrogate at offset ${i}, which is not valid Unicode.`,
-        );
-      }
-      i++;
-    }
-  }
-}
-
-/** What follows the authority may only be "/"; anything else is reported, never dropped. */
-function checkAfterAuthority(tail: string): void {
-  if (tail === '/') return;
-  if (tail.includes('@')) {
-    throw new UrlError(
-      'SMTP_URL_MALFORMED',
-      'An "@" follows a "/", "?" or "#": percent-encode those characters in the user name or password (%2F, %3F, %23).',
-    );
-  }
-  const pathEnd = tail.search(/[?#]/);
-  const path = pathEnd === -1 ? tail : tail.slice(0, pathEnd);
-  if (path !== '' && path !== '/') {
-    throw new UrlError(
-      'SMTP_URL_UNSUPPORTED_PART',
-      'SMTP URLs take no path; only an empty path or "/" may follow the host.',
-    );
-  }
-  // Here the path is "" or "/" and more follows it, so pathEnd points at "?" or "#".
-  throw new UrlError(
-    'SMTP_URL_UNSUPPORTED_PART',
-    tail[pathEnd] === '?'
-      ? 'SMTP URLs take no query; pass options to the client instead.'
-      : 'SMTP URLs take no fragment.',
-  );
-}
-
 function parseBareHost(input: string): SmtpUrl {
   const colon = input.indexOf(':');
   // "smtp:host" is a URL missing its "//", but "smtp:25" is a host named smtp on port 25.
@@ -222,56 +174,12 @@ function parseBareHost(input: string): SmtpUrl {
 }
 
 function parseAuthority(authority: string, scheme: SmtpScheme): SmtpUrl {
-  const at = authority.indexOf('@');
-  if (at !== authority.lastIndexOf('@')) {
-    throw new UrlError(
-      'SMTP_URL_MALFORMED',
-      'The URL has more than one "@": percent-encode "@" in the user name or password as %40.',
-    );
-  }
-  const credentials = at === -1 ? undefined : parseUserinfo(authority.slice(0, at));
-  const hostPort = authority.slice(at + 1);
+  const { userinfo, hostPort } = splitUserinfo(authority);
+  const credentials = userinfo === undefined ? undefined : parseUserinfo(userinfo);
   const { security, defaultPort } = SMTP_SCHEMES[scheme];
-  const finish = (url: SmtpUrl): SmtpUrl =>
-    Object.freeze(credentials === undefined ? url : { ...url, credentials });
-
-  if (hostPort === '') {
-    throw new UrlError('SMTP_URL_EMPTY_HOST', 'The URL names no host or UNIX socket path.');
-  }
-  if (hostPort.startsWith('[')) {
-    const close = hostPort.indexOf(']');
-    if (close === -1) {
-      throw new UrlError(
-        'SMTP_URL_INVALID_HOST',
-        'An IPv6 address opened with "[" is not closed with "]".',
-      );
-    }
-    const host = parseIpv6(hostPort.slice(1, close));
-    const port = parsePortSuffix(hostPort.slice(close + 1), defaultPort);
-    return finish({ scheme, security, kind: 'ipv6', host, port });
-  }
-
-  const colon = hostPort.indexOf(':');
-  if (colon !== hostPort.lastIndexOf(':')) {
-    throw new UrlError(
-      'SMTP_URL_INVALID_HOST',
-      'An IPv6 address must be written in brackets, as in smtp://[::1]:25.',
-    );
-  }
-  const hostText = colon === -1 ? hostPort : hostPort.slice(0, colon);
-  const portSuffix = colon === -1 ? '' : hostPort.slice(colon);
-  if (hostText === '') {
-    throw new UrlError('SMTP_URL_EMPTY_HOST', 'The URL names no host before the port.');
-  }
-  if (SOCKET_PATH_PREFIX.test(hostText)) {
-    if (portSuffix !== '') {
-      throw new UrlError('SMTP_URL_INVALID_PORT', 'A UNIX socket path takes no port.');
-    }
-    return finish({ scheme, security, kind: 'unix', path: parseSocketPath(hostText) });
-  }
-  const { kind, host } = parseHostName(hostText);
-  const port = parsePortSuffix(portSuffix, defaultPort);
-  return finish({ scheme, security, kind, host, port });
+  const location = parseHostPort(hostPort, defaultPort);
+  const url: SmtpUrl = { scheme, security, ...location };
+  return Object.freeze(credentials === undefined ? url : { ...url, credentials });
 }
 
 function parseUserinfo(userinfo: string): SmtpCredentials {
@@ -301,38 +209,4 @@ function parseUserinfo(userinfo: string): SmtpCredentials {
     percentDecode(user, 'user name'),
     percentDecode(userinfo.slice(colon + 1), 'password'),
   );
-}
-
-function parseSocketPath(text: string): string {
-  if (!SOCKET_PATH_CHARACTERS.test(text)) {
-    throw new UrlError(
-      'SMTP_URL_INVALID_HOST',
-      'The UNIX socket path contains a character that must be percent-encoded.',
-    );
-  }
-  const path = percentDecode(text, 'UNIX socket path');
-  if (path.includes('\0')) {
-    throw new UrlError('SMTP_URL_INVALID_HOST', 'A UNIX socket path cannot contain NUL (%00).');
-  }
-  return path;
-}
-
-/** `suffix` is "" or starts with ":" after a host name; after "]" it may be anything. */
-function parsePortSuffix(suffix: string, defaultPort: number): number {
-  if (suffix === '') return defaultPort;
-  if (!suffix.startsWith(':')) {
-    throw new UrlError(
-      'SMTP_URL_INVALID_HOST',
-      'Unexpected text after the IPv6 address; expected ":" and a port.',
-    );
-  }
-  const text = suffix.slice(1);
-  const port = DIGITS.test(text) ? Number(text) : 0;
-  if (port < 1 || port > 65535) {
-    throw new UrlError(
-      'SMTP_URL_INVALID_PORT',
-      'The port must be a decimal number from 1 to 65535.',
-    );
-  }
-  return port;
 }
