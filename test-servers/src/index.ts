@@ -3,13 +3,15 @@
  * loopback with OS-chosen ports, all closable down to the last socket.
  *
  * - {@link startSmtpServer}: smtp-server 3.21 configured per test (TLS modes, AUTH, HELO-only,
- *   extensions, rejections, delays), recording messages and a command log.
+ *   LMTP, extensions, rejections, delays), recording messages and a command log.
  * - {@link startScriptedServer}: a raw TCP server that plays a script of bytes, for faults.
  * - {@link createTestCertificates}: a CA and good/expired/wrong-name/untrusted certificates,
  *   made at run time (no committed keys).
  *
  * The vitest binding is `test-servers/vitest`; shared test helpers are `test-servers/testing`.
  */
+
+export { type Blackhole, startBlackhole } from './blackhole.ts';
 export {
   type CertificateName,
   createTestCertificates,
@@ -18,6 +20,15 @@ export {
   TEST_CERTIFICATE_NAMES,
   type TestCertificates,
 } from './certificates.ts';
+export {
+  type HttpProxyOptions,
+  type ProxyAuth,
+  type ProxyTunnel,
+  type RunningProxy,
+  type SocksProxyOptions,
+  startHttpProxy,
+  startSocksProxy,
+} from './proxies.ts';
 export {
   ScriptError,
   type ScriptedServer,
@@ -37,4 +48,3 @@ export {
   type StartSmtpServerOptions,
   startSmtpServer,
 } from './smtp-server.ts';
-export { type Blackhole, startBlackhole } from './blackhole.ts';

@@ -1,4 +1,7 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCertificates, type TestCertificates } from './certificates.ts';
@@ -195,6 +198,29 @@ describe('startScriptedServer', () => {
     expect(server.url).toBe(`smtp://[::1]:${server.port}`);
     const client = await connect(server);
     expect(await client.readReply()).toBe('220 six\r\n');
+  });
+
+  it('listens on a UNIX socket path, and removes it on close', async () => {
+    const folder = await mkdtemp(join(os.tmpdir(), 'scripted-'));
+    const path = join(folder, 'lmtp.sock');
+    try {
+      const server = await startScriptedServer(
+        [{ send: '220 local LMTP\r\n' }, { expect: 'QUIT' }],
+        { path },
+      );
+      servers.push(server);
+      expect(server).toMatchObject({ host: 'localhost', port: 0, path });
+      expect(server.url).toBe(`smtp://${encodeURIComponent(path)}`);
+      const client = await connectRaw({ path });
+      clients.push(client);
+      expect(await client.readReply()).toBe('220 local LMTP\r\n');
+      client.write('QUIT\r\n');
+      await server.done;
+      await server.close();
+      await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('close() destroys sockets, cancels a pending delay and fails the script', async () => {

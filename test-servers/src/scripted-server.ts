@@ -47,9 +47,13 @@ export interface TranscriptEntry {
 
 /** A running scripted server. */
 export interface ScriptedServer {
+  /** The loopback address it listens on (`localhost` with a UNIX socket `path`). */
   readonly host: string;
+  /** The OS-chosen port (0 with a UNIX socket `path`). */
   readonly port: number;
-  /** `smtp://host:port` (IPv6 in brackets). */
+  /** The UNIX socket path, when listening on one. */
+  readonly path?: string;
+  /** `smtp://host:port` (IPv6 in brackets), or `smtp://` and the percent-encoded socket path. */
   readonly url: string;
   /** Every read and write, all connections, in order. */
   readonly transcript: TranscriptEntry[];
@@ -74,6 +78,11 @@ export interface ScriptedServer {
 export interface ScriptedServerOptions {
   /** Loopback address to bind. Default `127.0.0.1`. */
   host?: '127.0.0.1' | '::1';
+  /**
+   * Listen on this UNIX socket path instead of TCP (an LMTP server's usual home). It must not
+   * exist; closing the server removes it.
+   */
+  path?: string;
 }
 
 /** Thrown (as `done`'s rejection) when a script cannot go on. */
@@ -359,23 +368,28 @@ export async function startScriptedServer(
     }
   }
 
+  const { path } = options;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port: 0 }, () => {
+    server.listen(path === undefined ? { host, port: 0 } : { path }, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address();
-  if (address === null || typeof address === 'string')
-    throw new Error('test-servers: not a TCP listener');
-  const port = address.port;
+  if (address === null || (typeof address === 'string') !== (path !== undefined))
+    throw new Error('test-servers: not the listener asked for');
+  const port = typeof address === 'string' ? 0 : address.port;
 
   let closed: Promise<void> | undefined;
   return {
-    host,
+    host: path === undefined ? host : 'localhost',
     port,
-    url: `smtp://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    ...(path === undefined ? {} : { path }),
+    url:
+      path === undefined
+        ? `smtp://${host.includes(':') ? `[${host}]` : host}:${port}`
+        : `smtp://${encodeURIComponent(path)}`,
     transcript,
     done,
     failures,

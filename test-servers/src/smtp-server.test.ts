@@ -477,6 +477,44 @@ describe('startSmtpServer: protocol options', () => {
     expect(await sendMessage(client)).toBe('250 OK: message queued\r\n');
   });
 
+  it('speaks LMTP: LHLO only, one reply per accepted recipient after the data', async () => {
+    const server = await start({
+      lmtp: true,
+      rejectRecipients: { 'nobody@example.com': 550 },
+      rejectAfterData: { 'full@example.com': 552, 'later@example.com': 452 },
+    });
+    expect(server.url).toBe(`lmtp://127.0.0.1:${server.port}`);
+    const client = await connect(server);
+    expect(await client.readReply()).toBe('220 localhost LMTP\r\n');
+    expect(await client.command('EHLO client.example')).toMatch(/^500 /);
+    expect(await client.command('HELO client.example')).toMatch(/^500 /);
+    expect(await client.command('LHLO client.example')).toMatch(/^250-localhost /);
+    expect(await client.command('MAIL FROM:<ann@example.com>')).toMatch(/^250 /);
+    for (const rcpt of ['bob', 'full', 'nobody', 'later']) {
+      await client.command(`RCPT TO:<${rcpt}@example.com>`);
+    }
+    expect(await client.command('DATA')).toMatch(/^354 /);
+    client.write('Subject: hi\r\n\r\nhello\r\n.\r\n');
+    const replies = [await client.readReply(), await client.readReply(), await client.readReply()];
+    expect(replies).toEqual([
+      '250 OK: delivered to bob@example.com\r\n',
+      '552 Error: delivery to full@example.com refused\r\n',
+      '452 Error: delivery to later@example.com refused\r\n',
+    ]);
+    expect(server.messages.map((message) => message.delivered)).toEqual([['bob@example.com']]);
+    expect(server.commands.map((entry) => entry.command)).toContain('LHLO');
+  });
+
+  it('records no LMTP message that no recipient got', async () => {
+    const server = await start({ lmtp: true, rejectAfterData: () => 550 });
+    const client = await connect(server);
+    await client.readReply();
+    await client.command('LHLO client.example');
+    expect(await sendMessage(client)).toMatch(/^550 /);
+    expect(server.messages).toEqual([]);
+    await expect(start({ lmtp: true, security: 'implicit' })).rejects.toThrow(/implicit/);
+  });
+
   it('advertises SIZE and rejects bigger messages and MAIL SIZE= with 552', async () => {
     const server = await start({ size: 100 });
     const client = await connect(server);

@@ -25,6 +25,7 @@ import {
   SMTPServer,
   type SMTPServerAuthentication,
   type SMTPServerAuthenticationResponse,
+  type SMTPServerDataResult,
   type SMTPServerDataStream,
   type SMTPServerOptions,
   type SMTPServerSession,
@@ -117,6 +118,13 @@ export interface StartSmtpServerOptions {
   };
   /** No ESMTP: EHLO answers `502 Error: command not implemented`, HELO works. */
   heloOnly?: boolean;
+  /**
+   * Speak LMTP (RFC 2033) instead of SMTP: the greeting says LMTP, LHLO replaces EHLO (EHLO and
+   * HELO answer 500), and after the data the server answers once per recipient it accepted at
+   * RCPT, in RCPT order (see `rejectAfterData`). The `url` is `lmtp://`. Not with
+   * `security: 'implicit'`, which no LMTP URL scheme says.
+   */
+  lmtp?: boolean;
   /** Advertised SIZE limit in bytes; bigger messages (and MAIL SIZE=) get 552. */
   size?: number;
   /**
@@ -139,6 +147,13 @@ export interface StartSmtpServerOptions {
   rejectRecipients?: Record<string, number> | ((address: string) => number | undefined);
   /** Reply code per sender address (case-insensitive) for MAIL FROM, or a function. */
   rejectSenders?: Record<string, number> | ((address: string) => number | undefined);
+  /**
+   * With `lmtp`: the reply code after the data for a recipient (compared case-insensitively), or
+   * a function; a recipient it gives no code gets `250`. Any 4xx or 5xx works, e.g. `552`
+   * (mailbox full) or `452`. The message is recorded when at least one recipient got a `250`,
+   * with those recipients in `delivered`.
+   */
+  rejectAfterData?: Record<string, number> | ((address: string) => number | undefined);
   /**
    * Called at every command after the greeting (not SASL continuation lines) and after every
    * end of data; a {@link Fault} it returns replaces the normal reply there. For chaos tests:
@@ -182,6 +197,8 @@ export interface ReceivedMessage {
   connectionId: string;
   /** `Date.now()` when the end of data was read. */
   receivedAt: number;
+  /** LMTP only: the recipients that got a `250` after the data, in RCPT order. */
+  delivered?: string[];
 }
 
 /** One command line the server read. */
@@ -280,6 +297,7 @@ const noop = (): void => {};
 const COMMAND_PHASES: Readonly<Record<string, ReplyPhase>> = {
   EHLO: 'ehlo',
   HELO: 'ehlo',
+  LHLO: 'ehlo',
   STARTTLS: 'starttls',
   AUTH: 'auth',
   MAIL: 'mail',
@@ -467,6 +485,9 @@ export async function startSmtpServer(
   options: StartSmtpServerOptions = {},
 ): Promise<RunningSmtpServer> {
   const security = options.security ?? 'none';
+  if (options.lmtp === true && security === 'implicit') {
+    throw new Error('test-servers: no LMTP URL scheme says implicit TLS; use lmtp with starttls');
+  }
   const auth = options.auth;
   const extensions = options.extensions ?? {};
   const usesTls = security !== 'none';
@@ -536,7 +557,7 @@ export async function startSmtpServer(
   const onData = (
     stream: SMTPServerDataStream,
     session: SMTPServerSession,
-    callback: (error?: Error | null) => void,
+    callback: (error?: Error | null, result?: SMTPServerDataResult[]) => void,
   ): void => {
     const chunks: Buffer[] = [];
     let failed = false;
@@ -554,6 +575,20 @@ export async function startSmtpServer(
         return;
       }
       const envelope = session.envelope;
+      // LMTP: one reply per recipient accepted at RCPT, in RCPT order (RFC 2033 section 4.2).
+      const perRecipient = options.lmtp
+        ? envelope.rcptTo.map(({ address }) => {
+            const code = ruleCode(options.rejectAfterData, address);
+            return code === undefined
+              ? `OK: delivered to ${address}`
+              : rejection(code, `Error: delivery to ${address} refused`);
+          })
+        : undefined;
+      const delivered = perRecipient
+        ?.map((result, index) =>
+          typeof result === 'string' ? envelope.rcptTo[index]?.address : undefined,
+        )
+        .filter((address): address is string => address !== undefined);
       const message: ReceivedMessage = {
         envelope: {
           mailFrom: envelope.mailFrom ? envelope.mailFrom.address : '',
@@ -566,6 +601,7 @@ export async function startSmtpServer(
         connectionId: session.id,
         receivedAt: Date.now(),
         ...(typeof session.user === 'string' ? { user: session.user } : {}),
+        ...(delivered === undefined ? {} : { delivered }),
       };
       const fault = options.faults?.({ phase: 'message', connectionId: session.id });
       if (fault?.action === 'reply') {
@@ -574,16 +610,18 @@ export async function startSmtpServer(
         callback(rejection(fault.code, fault.text ?? `Error: fault injected (${fault.code})`));
         return;
       }
-      messages.push(message);
-      messageCount += 1;
+      if (delivered?.length !== 0) {
+        messages.push(message);
+        messageCount += 1;
+      }
       if (fault?.action === 'drop') {
         const connection = [...liveConnections].find((live) => live.id === session.id);
         connection?._socket.destroy();
         return;
       }
       const wait = fault?.action === 'delay' ? fault.ms : delay('message');
-      const reply = () => later(wait, () => callback());
-      if (options.saveTo === undefined) {
+      const reply = () => later(wait, () => callback(null, perRecipient));
+      if (options.saveTo === undefined || delivered?.length === 0) {
         reply();
         return;
       }
@@ -620,6 +658,7 @@ export async function startSmtpServer(
     hideENHANCEDSTATUSCODES:
       options.heloOnly === true || !(extensions.enhancedStatusCodes ?? false),
     hideREQUIRETLS: !(extensions.requireTls ?? false),
+    lmtp: options.lmtp ?? false,
     socketTimeout: options.socketTimeoutMs ?? 60_000,
     closeTimeout: 1_000,
     onSecure(socket, _session, callback) {
@@ -667,7 +706,7 @@ export async function startSmtpServer(
   });
 
   const listening = await listen(server, options);
-  const scheme = security === 'implicit' ? 'smtps' : 'smtp';
+  const scheme = options.lmtp === true ? 'lmtp' : security === 'implicit' ? 'smtps' : 'smtp';
 
   const close = async (): Promise<void> => {
     closed = true;

@@ -9,7 +9,8 @@
  * transaction is reset, and the message is `rejected`. The caller's content stream is pulled
  * with the data-block deadline and the caller's signal, so a stalled source cannot hold the
  * connection for ever. Outcome of a failure: `not-sent` until LAST is handed to the transport,
- * `unknown` after it (INV-9).
+ * `unknown` after it (INV-9). LMTP (RFC 2033 section 4.3): LAST draws one reply per recipient
+ * RCPT accepted, read by lmtp-replies.ts.
  *
  * A single `BDAT n LAST` may instead ride in the envelope batch (envelope-batch.ts):
  * {@link sendBdatInBatch} writes MAIL, every RCPT, the BDAT line and its payload in one write and
@@ -21,6 +22,7 @@
  */
 import { type BdatFrame, createBdatFramer, type Reply } from '@smtp/protocol';
 import type { Batch } from './envelope-batch.ts';
+import { lmtpDelivery } from './lmtp-replies.ts';
 import { failure, refusal } from './outcome.ts';
 import { readReplies, unsolicitedReply, verdict } from './replies.ts';
 import { toReplyInfo } from './reply-info.ts';
@@ -126,6 +128,13 @@ export async function runBdat(
   } catch (error) {
     connection.destroy();
     throw failure(secrets, error, 'unknown', envelope.rejected);
+  }
+  if (options.protocol === 'lmtp') {
+    // RFC 2033 section 4.3: LAST draws one reply per recipient, this one the first's.
+    if (refused === undefined) return lmtpDelivery(context, 'BDAT', final, envelope, size);
+    // A chunk was refused while LAST was out: how many replies LAST draws then is not said, so
+    // the dialogue cannot be kept in step.
+    connection.destroy();
   }
   const failed = refused ?? (verdict('BDAT', final) === 'ok' ? undefined : final);
   if (failed !== undefined) {

@@ -473,6 +473,14 @@ describe('toConnectionDefinition', () => {
       { path: 'relative.sock', tls: { servername: 'mx.example' } },
     ],
     [{ host: 'fe80::1%eth0' }, 'smtp://localhost', { host: 'fe80::1%eth0', port: 25 }],
+    [{ url: 'lmtp://h' }, 'lmtp://h', undefined],
+    [{ host: 'h', protocol: 'lmtp', port: 2424 }, 'lmtp://h:2424', undefined],
+    [{ path: '/run/dovecot/lmtp', protocol: 'lmtp' }, 'lmtp://%2Frun%2Fdovecot%2Flmtp', undefined],
+    [{ url: 'lmtp://h', security: 'none' }, 'lmtp://h', { security: 'none' }],
+    [{ url: 'lmtp://h', security: 'implicit' }, 'smtps://h:24', { protocol: 'lmtp' }],
+    [{ url: 'lmtp://h:587', security: 'starttls' }, 'esmtptls://h', { protocol: 'lmtp' }],
+    [{ url: 'lmtp://h', protocol: 'smtp' }, 'smtp://h:24', undefined],
+    [{ path: 'relative.sock', protocol: 'lmtp' }, 'lmtp://localhost', { path: 'relative.sock' }],
   ])('writes %j as %s', (options, url, written) => {
     const definition = write(options);
     expect(definition).toEqual(written === undefined ? { url } : { url, options: written });
@@ -735,6 +743,7 @@ const JSON_OPTIONS = fc.record(
     slowOperation: fc.record({ slowOperationMs: RATE, minThroughput: RATE }, { requiredKeys: [] }),
     localAddress: fc.oneof(fc.ipV4(), fc.ipV6()),
     family: fc.constantFrom(0 as const, 4 as const, 6 as const),
+    protocol: fc.constantFrom('smtp' as const, 'lmtp' as const),
   },
   { requiredKeys: [] },
 );

@@ -48,6 +48,7 @@ import {
   type OptionTable,
 } from './option-table.ts';
 import type { ClientOptions, ResolvedClientOptions } from './options.ts';
+import { checkProxy, proxyConfigOf } from './proxy-option.ts';
 import { rememberResolved, resolveOptionRecord } from './resolve-options.ts';
 
 /**
@@ -232,8 +233,8 @@ export function parseConnectionDefinition(json: unknown): ClientOptions {
       throw invalid('the text is not valid JSON');
     }
   }
-  checkJson(value, DEFINITION_SHAPE, 'definition');
-  const definition = value as {
+  checkJson(proxyAsObject(value), DEFINITION_SHAPE, 'definition');
+  const definition = proxyAsObject(value) as {
     readonly url?: string;
     readonly options?: Readonly<Record<string, unknown>>;
     readonly omitted?: readonly string[];
@@ -273,6 +274,10 @@ export function parseConnectionDefinition(json: unknown): ClientOptions {
         'url credentials',
       );
     }
+    // The proxy's password leaves its URL and hides in `auth`, as the server's does.
+    if (options.proxy !== undefined) {
+      options.proxy = proxyConfigOf(checkProxy(options.proxy, 'options.proxy'), false);
+    }
   } catch (error) {
     throw invalid((error as Error).message, error);
   }
@@ -288,15 +293,30 @@ export function parseConnectionDefinition(json: unknown): ClientOptions {
   return result;
 }
 
+/**
+ * A definition whose `options.proxy` is a URL string, with the object form (`{ url }`) in its
+ * place: the one shape the table describes. Anything else is returned as it is.
+ */
+function proxyAsObject(value: unknown): unknown {
+  if (!isRecord(value) || !isRecord(value.options) || typeof value.options.proxy !== 'string') {
+    return value;
+  }
+  return { ...value, options: { ...value.options, proxy: { url: value.options.proxy } } };
+}
+
 /** The URL (and any options it cannot say) for the target and security of `resolved`. */
 function writeLocation(resolved: ResolvedClientOptions): {
   readonly url: string;
   readonly options: Readonly<Record<string, unknown>>;
 } {
-  const { target, security } = resolved;
+  const { target, security, protocol } = resolved;
   const submission = target.kind !== 'unix' && target.port === 587;
-  const scheme: SmtpScheme =
-    security === 'implicit'
+  // `lmtp` says LMTP with STARTTLS when offered; LMTP with any other level is an option beside
+  // an SMTP scheme that says the level.
+  const lmtpScheme = protocol === 'lmtp' && (security === 'opportunistic' || security === 'none');
+  const scheme: SmtpScheme = lmtpScheme
+    ? 'lmtp'
+    : security === 'implicit'
       ? 'smtps'
       : security === 'starttls'
         ? submission
@@ -305,14 +325,23 @@ function writeLocation(resolved: ResolvedClientOptions): {
         : submission
           ? 'esmtp'
           : 'smtp';
-  const { security: schemeSecurity, defaultPort } = SMTP_SCHEMES[scheme];
+  const { security: schemeSecurity, protocol: schemeProtocol, defaultPort } = SMTP_SCHEMES[scheme];
   // No scheme says "never TLS": `none` is an option beside a plain smtp URL.
-  const extra = security === 'none' ? { security } : {};
+  const extra = {
+    ...(security === 'none' ? { security } : {}),
+    ...(protocol === schemeProtocol ? {} : { protocol }),
+  };
   try {
     const url: SmtpUrl =
       target.kind === 'unix'
-        ? { scheme, security: schemeSecurity, kind: 'unix', path: target.path }
-        : { scheme, security: schemeSecurity, ...target };
+        ? {
+            scheme,
+            security: schemeSecurity,
+            protocol: schemeProtocol,
+            kind: 'unix',
+            path: target.path,
+          }
+        : { scheme, security: schemeSecurity, protocol: schemeProtocol, ...target };
     return { url: formatSmtpUrl(url), options: extra };
   } catch {
     // A target the URL grammar cannot write (a relative socket path, an IPv6 address with a
@@ -321,6 +350,7 @@ function writeLocation(resolved: ResolvedClientOptions): {
     const url = formatSmtpUrl({
       scheme,
       security: schemeSecurity,
+      protocol: schemeProtocol,
       kind: 'dns',
       host: 'localhost',
       port: defaultPort,
@@ -408,8 +438,9 @@ function fits(value: unknown, shape: JsonShape): boolean {
  * a connection to another process.
  *
  * - `url` gives the scheme (chosen from the security level and the port: `smtps`, `smtptls`,
- *   `esmtptls`, `smtp`, `esmtp`), the host and port or an absolute socket path, and never
- *   credentials. `security: 'none'`, which no scheme says, goes in `options`.
+ *   `esmtptls`, `smtp`, `esmtp`; `lmtp` for LMTP), the host and port or an absolute socket path,
+ *   and never credentials. `security: 'none'`, which no scheme says, goes in `options`, and so
+ *   does `protocol: 'lmtp'` with a level `lmtp://` does not say (`implicit`, `starttls`).
  * - `options` holds only what differs from the defaults (and from the TLS server name the host
  *   implies); it is absent when nothing does.
  * - `omitted` lists, as option paths, what could not be written: `connector` and `onEvent`
@@ -457,6 +488,7 @@ export function toConnectionDefinition(
       case 'port':
       case 'path':
       case 'security':
+      case 'protocol':
         if (location.options[name] !== undefined) written[name] = location.options[name];
         continue;
       case 'auth': {
@@ -468,6 +500,23 @@ export function toConnectionDefinition(
         if (includeSecrets && typeof secret === 'string') auth[key] = secret;
         else writer.omitted.push(`auth.${key}`);
         written.auth = auth;
+        continue;
+      }
+      case 'proxy': {
+        const { proxy } = resolved;
+        if (proxy === undefined) continue;
+        const { tls, ...config } = proxyConfigOf(proxy, includeSecrets);
+        const out: Record<string, unknown> = { ...config };
+        if (config.auth !== undefined) {
+          out.auth = { ...config.auth };
+          if (!includeSecrets && proxy.password !== undefined) {
+            writer.omitted.push('proxy.auth.pass');
+          }
+        }
+        const tlsShape = OPTION_TABLE.proxy.json.fields.tls;
+        const tlsJson = writer.write(tls, tlsShape, undefined, 'proxy.tls');
+        if (tlsJson !== undefined) out.tls = tlsJson;
+        written.proxy = out;
         continue;
       }
     }

@@ -21,10 +21,14 @@
  *
  * Outcome of a failure without a reply: `not-sent` before the end of data was handed to the
  * transport, `unknown` after it (INV-9).
+ *
+ * LMTP (RFC 2033 section 4.2): the reply to the end of data is the first recipient's, and
+ * lmtp-replies.ts reads the others; an early reply still stops the body, as above.
  */
 import { Buffer } from 'node:buffer';
 import { createDataEncoder, ProtocolError, type Reply } from '@smtp/protocol';
 import type { SendError } from './errors.ts';
+import { lmtpDelivery } from './lmtp-replies.ts';
 import { failure, refusal } from './outcome.ts';
 import { verdict } from './replies.ts';
 import { toReplyInfo } from './reply-info.ts';
@@ -85,6 +89,8 @@ export async function sendData(
     connection.destroy();
     throw failure(secrets, error, 'unknown', envelope.rejected);
   }
+  // LMTP: that was the first recipient's reply; one per recipient follows (lmtp-replies.ts).
+  if (options.protocol === 'lmtp') return lmtpDelivery(context, 'message', reply, envelope, size);
   return final(context, reply, size, envelope);
 }
 

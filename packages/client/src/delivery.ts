@@ -7,6 +7,7 @@
 
 import type { ClientLog } from './logging.ts';
 import type { ResolvedClientOptions } from './options.ts';
+import { describeProxy } from './proxy-option.ts';
 import { NO_EHLO } from './reply-info.ts';
 import { type SendResult, type SendTimings, toSendResult } from './send-result.ts';
 import type { SentTransaction, SmtpConnection } from './smtp-connection.ts';
@@ -25,6 +26,7 @@ export async function openConnection(
       ...(target.kind === 'unix'
         ? { path: target.path }
         : { host: target.host, port: target.port }),
+      ...(options.proxy === undefined ? {} : { proxy: describeProxy(options.proxy) }),
       secure: connection.secure,
       authenticated: connection.authenticatedAs !== undefined,
       ms: Math.round(timings.total),

@@ -36,6 +36,8 @@ export interface ClientConnectMessage extends ClientMessageBase {
   readonly target: ResolvedClientOptions['target'];
   readonly security: Security;
   readonly clientName: string;
+  /** The proxy as `scheme://host:port` (never its credentials), when there is one. */
+  readonly proxy?: string;
 }
 
 /**

@@ -3,7 +3,8 @@
  * records every byte written and answers as a willing server would (`220` greeting, an EHLO
  * offering PIPELINING, 8BITMIME, SMTPUTF8, DSN and REQUIRETLS, `354` to DATA, `250` to
  * everything else and after the content), so the bytes a dry run returns are exactly the bytes
- * a real send would write, because the same code wrote them.
+ * a real send would write, because the same code wrote them. With `protocol: 'lmtp'` it answers
+ * LHLO as EHLO and the end of data once per recipient, as an LMTP server does (RFC 2033).
  *
  * It presents itself as implicit TLS with a verified certificate, so no STARTTLS is attempted;
  * the client runs it without credentials, so no AUTH either.
@@ -45,8 +46,16 @@ export class DryRunConnection implements Connection {
   #inData = false;
   /** Octets of a BDAT payload still to come. */
   #bdatLeft = 0;
+  /** LMTP: the end of data draws one reply per recipient. */
+  readonly #lmtp: boolean;
+  /** RCPT commands since MAIL: how many replies an LMTP end of data draws. */
+  #recipients = 0;
   #destroyed = false;
   readonly #readers: ((reply: Reply) => void)[] = [];
+
+  constructor(options: { readonly lmtp?: boolean } = {}) {
+    this.#lmtp = options.lmtp === true;
+  }
 
   get destroyed(): boolean {
     return this.#destroyed;
@@ -96,14 +105,20 @@ export class DryRunConnection implements Connection {
     for (const line of decoder.decode(bytes).split('\r\n')) {
       if (line === '') continue;
       const verb = line.slice(0, 4).toUpperCase();
-      if (verb === 'EHLO') this.#replies.push(reply(250, EHLO_LINES));
+      if (verb === 'EHLO' || verb === 'LHLO') this.#replies.push(reply(250, EHLO_LINES));
       else if (verb === 'DATA') {
         this.#replies.push(reply(354, ['dry run: go ahead']));
         this.#inData = true;
       } else if (verb === 'BDAT') {
-        this.#bdatLeft = Number(line.split(' ')[1]);
-        this.#replies.push(reply(250, ['dry run: chunk taken']));
-      } else this.#replies.push(reply(250, ['dry run: OK']));
+        const [, size, last] = line.split(' ');
+        this.#bdatLeft = Number(size);
+        const replies = this.#lmtp && last?.toUpperCase() === 'LAST' ? this.#recipients : 1;
+        for (let i = 0; i < replies; i++) this.#replies.push(reply(250, ['dry run: chunk taken']));
+      } else {
+        if (verb === 'MAIL') this.#recipients = 0;
+        if (verb === 'RCPT') this.#recipients++;
+        this.#replies.push(reply(250, ['dry run: OK']));
+      }
     }
     return Promise.resolve();
   }
@@ -138,9 +153,11 @@ export class DryRunConnection implements Connection {
   #endData(): void {
     this.#inData = false;
     const done = reply(250, ['dry run: message not sent']);
-    const reader = this.#readers.shift();
-    if (reader === undefined) this.#replies.push(done);
-    else reader(done);
+    for (let i = this.#lmtp ? this.#recipients : 1; i > 0; i--) {
+      const reader = this.#readers.shift();
+      if (reader === undefined) this.#replies.push(done);
+      else reader(done);
+    }
   }
 }
 
@@ -157,7 +174,7 @@ export async function dryRun(
   if (options.signal?.aborted === true) {
     throw new AbortError('queue', { cause: options.signal.reason });
   }
-  const dry = new DryRunConnection();
+  const dry = new DryRunConnection({ lmtp: context.options.protocol === 'lmtp' });
   const connection = new SmtpConnection({
     ...context,
     options: { ...context.options, security: 'implicit', connector: async () => dry },

@@ -33,6 +33,8 @@ export {
   AbortError,
   ConnectionError,
   type ConnectionErrorCode,
+  ProxyError,
+  type ProxyErrorCode,
   TimeoutError,
   type TimeoutPhase,
   TlsError,
@@ -54,6 +56,7 @@ export type SmtpCommandName =
   | 'greeting'
   | 'EHLO'
   | 'HELO'
+  | 'LHLO'
   | 'STARTTLS'
   | 'AUTH'
   | 'MAIL'
@@ -198,8 +201,17 @@ export class ClientStateError extends Error {
  */
 export type FailedOutcome = 'rejected' | 'not-sent' | 'unknown';
 
-/** The per-recipient refusal that a send result or a SendError reports. */
+/**
+ * The per-recipient refusal that a send result or a SendError reports: the reply to RCPT, or with
+ * LMTP the recipient's own reply after the data (`reply.command` is then `message` or `BDAT`).
+ */
 export interface RecipientRefusal {
+  readonly recipient: string;
+  readonly reply: ReplyInfo;
+}
+
+/** A recipient and a reply of the server about it (to its RCPT, or with LMTP after the data). */
+export interface RecipientReply {
   readonly recipient: string;
   readonly reply: ReplyInfo;
 }
@@ -208,7 +220,10 @@ export interface RecipientRefusal {
  * `send()` failed. `code` is the code of what went wrong underneath (`SMTP_REPLY`,
  * `SMTP_TIMEOUT`, `SMTP_CONNECTION_RESET`, `SMTP_TLS_REQUIRED`, ...), so callers switch on one
  * field whatever layer failed; `cause` holds that error. `outcome` says whether the message may
- * have been delivered.
+ * have been delivered, and `accepted`, `rejected` and `unknown` say it per recipient: with LMTP
+ * (RFC 2033) the server answers for each recipient after the data, so a connection lost between
+ * those replies leaves some recipients delivered, some refused and the rest `unknown`
+ * (docs/outcomes.md, "LMTP").
  */
 export class SendError extends Error {
   override readonly name = 'SendError' as const;
@@ -216,8 +231,25 @@ export class SendError extends Error {
   readonly outcome: FailedOutcome;
   /** The final or failing reply, when the server sent one. */
   readonly reply: ReplyInfo | undefined;
-  /** Recipients the server refused before the failure. */
+  /** Recipients the server refused before the failure (with LMTP, after the data too). */
   readonly rejected: readonly RecipientRefusal[];
+  /**
+   * Recipients the server accepted the message for before the failure: only LMTP, whose server
+   * answers for each recipient after the data, can accept some and then fail. They have the
+   * message: never send it to them again. Empty otherwise.
+   */
+  readonly accepted: readonly string[];
+  /**
+   * Recipients who may or may not have the message: non-empty exactly when `outcome` is
+   * `unknown`. Every recipient not refused for SMTP; with LMTP, those whose reply after the data
+   * did not come.
+   */
+  readonly unknown: readonly string[];
+  /**
+   * LMTP: the replies after the data that came before the failure, one per recipient, in RCPT
+   * order (those in `accepted` and those refused after the data). Empty otherwise.
+   */
+  readonly finalReplies: readonly RecipientReply[];
   /** True when a 4xx reply (or a failure before any reply) makes a later retry reasonable. */
   readonly temporary: boolean;
   /** Attempts made: 1, or more when `SmtpPool` retried; the error is the last attempt's. */
@@ -229,6 +261,9 @@ export class SendError extends Error {
       readonly outcome: FailedOutcome;
       readonly reply?: ReplyInfo;
       readonly rejected?: readonly RecipientRefusal[];
+      readonly accepted?: readonly string[];
+      readonly unknown?: readonly string[];
+      readonly finalReplies?: readonly RecipientReply[];
       readonly temporary: boolean;
       readonly attempts?: number;
     },
@@ -240,6 +275,9 @@ export class SendError extends Error {
     this.outcome = details.outcome;
     this.reply = details.reply;
     this.rejected = details.rejected ?? [];
+    this.accepted = details.accepted ?? [];
+    this.unknown = details.unknown ?? [];
+    this.finalReplies = details.finalReplies ?? [];
     this.temporary = details.temporary;
     this.attempts = details.attempts ?? 1;
     brand(this);

@@ -26,6 +26,7 @@ export {
   Message,
   type MessageOptions,
 } from '@smtp/mime';
+export type { SmtpProtocol } from '@smtp/url';
 export type {
   ClientInfo,
   ClientStats,
@@ -45,6 +46,8 @@ export type {
   ClientOptions,
   Credentials,
   PasswordCredentials,
+  ProxyConfig,
+  ProxyTls,
   Security,
   Timeouts,
   TokenCredentials,
@@ -71,11 +74,7 @@ export {
   type SmtpConnectionContext,
 } from './smtp-connection.ts';
 export { type PoolSendOptions, type PoolStats, SmtpPool } from './smtp-pool.ts';
-export type {
-  RecipientReply,
-  TransactionReplies,
-  TransactionResult,
-} from './transaction-context.ts';
+export type { TransactionReplies, TransactionResult } from './transaction-context.ts';
 export type { DsnSendOptions, SendOptions } from './transaction-plan.ts';
 
 /**

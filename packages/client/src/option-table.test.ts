@@ -42,9 +42,9 @@ describe('OPTION_TABLE', () => {
     expect(OPTION_NAMES).toEqual(Object.keys(OPTION_TABLE));
     expect(OPTION_NAMES.slice(0, 4)).toEqual(['url', 'host', 'port', 'path']);
     expect(OPTION_NAMES).toEqual(
-      expect.arrayContaining(['localAddress', 'family', 'allowFileAccess', 'dkim']),
+      expect.arrayContaining(['localAddress', 'family', 'allowFileAccess', 'dkim', 'proxy']),
     );
-    expect(OPTION_NAMES).toHaveLength(25);
+    expect(OPTION_NAMES).toHaveLength(30);
   });
 
   it('is frozen at every level', () => {
@@ -66,6 +66,7 @@ describe('OPTION_TABLE', () => {
 
   it('gives the defaults the documentation states', () => {
     expect(OPTION_TABLE.security.default()).toBe('opportunistic');
+    expect(OPTION_TABLE.protocol.default()).toBe('smtp');
     expect(OPTION_TABLE.family.default()).toBe(0);
     expect(OPTION_TABLE.tls.default()).toEqual({});
     expect(OPTION_TABLE.allowFileAccess.default()).toBe(true);
@@ -93,10 +94,12 @@ describe('OPTION_TABLE', () => {
     expect(secrets).toEqual({
       url: ['credentials'],
       auth: ['pass', 'accessToken'],
+      proxy: ['auth'],
       tls: ['key', 'passphrase', 'pfx'],
       dkim: ['privateKey'],
     });
     expect(OPTION_NAMES.filter((name) => OPTION_TABLE[name].json === false)).toEqual([
+      'lookup',
       'dkim',
       'connector',
       'onEvent',
@@ -118,7 +121,9 @@ describe('OPTION_TABLE', () => {
       } catch (error) {
         // A sample can be of the right JSON shape and still be refused by the option's check,
         // never by the shape check.
-        expect((error as Error).message).toMatch(/^connection definition: options(:|\.auth)/);
+        expect((error as Error).message).toMatch(
+          /^connection definition: options(:|\.auth|\.proxy)/,
+        );
       }
     }
   });

@@ -12,33 +12,38 @@
  * fields from it. The interfaces in options.ts stay the documented types, tied to the table by
  * {@link OptionTableChecks}: the build fails when the two disagree.
  */
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import type { DkimSigner, DkimSignerOptions } from '@smtp/dkim';
-import {
-  SASL_MECHANISMS,
-  type SaslMechanismName,
-  sanitizeServerText,
-  validateDomain,
-} from '@smtp/protocol';
+import { SASL_MECHANISMS, type SaslMechanismName, validateDomain } from '@smtp/protocol';
 import {
   type Connector,
   connect,
   type SlowOperationOptions,
   type TransportEvent,
 } from '@smtp/transport';
-import { parseSmtpUrl, type SmtpUrl } from '@smtp/url';
+import { parseSmtpUrl, type SmtpProtocol, type SmtpUrl } from '@smtp/url';
 import { defaultClientName, resolveClientName } from './client-name.ts';
 import { DkimSigners, isDkimSigner } from './dkim-signers.ts';
-import { ClientStateError } from './errors.ts';
+import {
+  checkBoolean,
+  checkInteger,
+  checkKeys,
+  checkObject,
+  defineRedaction,
+  invalidOption,
+  REDACTED_VALUE,
+} from './option-checks.ts';
 import type {
   ClientOptions,
   Credentials,
   PasswordCredentials,
+  ProxyConfig,
   ResolvedClientOptions,
   Security,
   Timeouts,
   TokenCredentials,
 } from './options.ts';
+import { checkProxy } from './proxy-option.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shapes of a JSON connection definition
@@ -126,6 +131,9 @@ export const DEFAULT_CLIENT_TIMEOUTS: Readonly<Required<Timeouts>> = Object.free
   quit: 5_000,
 });
 
+/** RFC 8305 section 5's Connection Attempt Delay, in ms. */
+export const DEFAULT_CONNECTION_ATTEMPT_DELAY_MS = 250;
+
 /** Default BDAT chunk size in octets. */
 export const DEFAULT_CHUNK_SIZE = 65_536;
 
@@ -136,6 +144,9 @@ export const SECURITY_LEVELS: readonly Security[] = Object.freeze([
   'opportunistic',
   'none',
 ]);
+
+/** The dialogues, for validation and messages: SMTP, or LMTP (RFC 2033). */
+export const PROTOCOLS: readonly SmtpProtocol[] = Object.freeze(['smtp', 'lmtp']);
 
 /** The longest timer Node can arm: longer values fire at once (`setTimeout` clamps to 1 ms). */
 const MAX_TIMEOUT_MS = 2_147_483_647;
@@ -193,93 +204,22 @@ const TLS_FORBIDDEN: Readonly<Record<string, string>> = {
   port: 'use the port option',
   path: 'use the path option',
   timeout: 'use timeouts.tls',
-  lookup: 'not supported; use a custom connector',
+  lookup: 'use the lookup option',
 };
 
 // ---------------------------------------------------------------------------------------------
 // Checks
 
-/** A `ClientStateError` `SMTP_CLIENT_INVALID_OPTIONS`. */
-export function invalidOption(message: string, cause?: unknown): ClientStateError {
-  return new ClientStateError(
-    'SMTP_CLIENT_INVALID_OPTIONS',
-    message,
-    cause === undefined ? undefined : { cause },
-  );
-}
-
-/** True for a plain object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** An option name as it may be quoted in a message (it came from the caller: keep it short). */
-function quoteName(name: string): string {
-  return JSON.stringify(sanitizeServerText(name, 40));
-}
-
-/** Levenshtein distance, to suggest a known name for a typo. Inputs are short option names. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + cost,
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
-
-function suggestion(key: string, known: readonly string[]): string | undefined {
-  const lower = key.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const name of known) {
-    // A truncated name (`pipeline`, `timeout`) is as likely as a typo.
-    if (lower.length >= 4 && name.toLowerCase().startsWith(lower)) return `did you mean ${name}?`;
-    const d = distance(lower, name.toLowerCase());
-    if (d < bestDistance) {
-      best = name;
-      bestDistance = d;
-    }
-  }
-  return best === undefined ? undefined : `did you mean ${best}?`;
-}
-
-/** Refuses keys of `value` not in `known`, naming the first one with a hint. */
-export function checkKeys(
-  value: Record<string, unknown>,
-  known: readonly string[],
-  path: string,
-  hints: Readonly<Record<string, string>> = {},
-): void {
-  for (const key of Object.keys(value)) {
-    if (known.includes(key)) continue;
-    const where = path === '' ? key : `${path}.${key}`;
-    const hint = Object.hasOwn(hints, key) ? hints[key] : suggestion(key, known);
-    throw invalidOption(
-      `unknown option ${quoteName(where)}${hint === undefined ? '' : `: ${hint}`} (known: ${known.join(', ')})`,
-    );
-  }
-}
-
-/** Returns `value` when it is a plain object, else throws naming `path`. */
-export function checkObject(value: unknown, path: string): Record<string, unknown> {
-  if (!isRecord(value)) throw invalidOption(`${path} must be an object`);
-  return value;
-}
-
-/** Returns `value` when it is a boolean, else throws naming `path`. */
-export function checkBoolean(value: unknown, path: string): boolean {
-  if (typeof value !== 'boolean') throw invalidOption(`${path} must be true or false`);
-  return value;
-}
+export {
+  checkBoolean,
+  checkInteger,
+  checkKeys,
+  checkObject,
+  defineRedaction,
+  invalidOption,
+  isRecord,
+  REDACTED_VALUE,
+} from './option-checks.ts';
 
 /** A check for an option that takes a function. */
 function checkFunction<T>(): (value: unknown, path: string) => T {
@@ -287,14 +227,6 @@ function checkFunction<T>(): (value: unknown, path: string) => T {
     if (typeof value !== 'function') throw invalidOption(`${path} must be a function`);
     return value as T;
   };
-}
-
-/** Returns `value` when it is an integer from `min` to `max`, else throws naming `path`. */
-export function checkInteger(value: unknown, path: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalidOption(`${path} must be an integer from ${min} to ${max}`);
-  }
-  return value;
 }
 
 function checkPositiveInteger(value: unknown, path: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -369,6 +301,11 @@ function checkSecurity(value: unknown, path: string): Security {
     );
   }
   return value as Security;
+}
+
+function checkProtocol(value: unknown, path: string): SmtpProtocol {
+  if (value !== 'smtp' && value !== 'lmtp') throw invalidOption(`${path} must be 'smtp' or 'lmtp'`);
+  return value;
 }
 
 function checkMechanism(value: unknown, path: string): SaslMechanismName {
@@ -544,18 +481,6 @@ function checkDkim(value: unknown, path: string): DkimSigners {
 // ---------------------------------------------------------------------------------------------
 // Credentials (INV-10)
 
-/** What a secret is shown as. */
-export const REDACTED_VALUE = '[REDACTED]';
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
-/** Redaction hooks for an object: non-enumerable, so a spread copy carries only the data. */
-export function defineRedaction(target: object, view: () => Record<string, unknown>): void {
-  Object.defineProperties(target, {
-    toJSON: { value: view, enumerable: false },
-    [INSPECT]: { value: view, enumerable: false },
-  });
-}
-
 /**
  * Returns credentials whose secret (`pass` or `accessToken`) is non-enumerable and shown as
  * `[REDACTED]` by `JSON.stringify` and `util.inspect` (INV-10). Read the secret directly
@@ -660,6 +585,20 @@ const TLS_JSON = {
   ciphers: 'string',
 } as const satisfies { readonly [K in keyof ClientTls]?: JsonShape };
 
+/** The `proxy` option in a definition: always the object form, credentials beside the URL. */
+const PROXY_JSON = {
+  url: 'string',
+  auth: { fields: { user: 'string', pass: 'string' } },
+  tls: {
+    fields: {
+      ca: 'pem',
+      rejectUnauthorized: 'boolean',
+      minVersion: { oneOf: TLS_VERSIONS },
+    },
+  },
+  allowInsecureAuth: 'boolean',
+} as const satisfies { readonly [K in keyof ProxyConfig]-?: JsonShape };
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     for (const item of Object.values(value)) deepFreeze(item);
@@ -725,6 +664,40 @@ export const OPTION_TABLE = deepFreeze({
     json: { oneOf: [0, 4, 6] },
     secrets: [],
   },
+  autoSelectFamily: {
+    resolved: 'autoSelectFamily',
+    combined: false,
+    check: checkBoolean,
+    default: (): boolean => true,
+    json: 'boolean',
+    secrets: [],
+  },
+  connectionAttemptDelay: {
+    resolved: 'connectionAttemptDelay',
+    combined: false,
+    // Node's own bounds for `autoSelectFamilyAttemptTimeout`.
+    check: (value: unknown, path: string): number => checkInteger(value, path, 10, MAX_TIMEOUT_MS),
+    default: (): number => DEFAULT_CONNECTION_ATTEMPT_DELAY_MS,
+    json: 'number',
+    secrets: [],
+  },
+  lookup: {
+    resolved: 'lookup',
+    combined: false,
+    check: checkFunction<LookupFunction>(),
+    default: none,
+    json: false,
+    secrets: [],
+  },
+  proxy: {
+    resolved: 'proxy',
+    combined: true,
+    check: checkProxy,
+    default: none,
+    // Written by connection-definition.ts itself: the URL without credentials, `auth` beside it.
+    json: { fields: PROXY_JSON },
+    secrets: ['auth'],
+  },
   security: {
     resolved: 'security',
     combined: true,
@@ -732,6 +705,15 @@ export const OPTION_TABLE = deepFreeze({
     // Used when neither the option nor a URL scheme gives one.
     default: (): Security => 'opportunistic',
     json: { oneOf: SECURITY_LEVELS },
+    secrets: [],
+  },
+  protocol: {
+    resolved: 'protocol',
+    combined: true,
+    check: checkProtocol,
+    // Used when neither the option nor a URL scheme gives one.
+    default: (): SmtpProtocol => 'smtp',
+    json: { oneOf: PROTOCOLS },
     secrets: [],
   },
   auth: {

@@ -9,6 +9,7 @@
  * (option-table.ts). Compile-time checks there (`OptionTableChecks`) fail the build when an
  * option is added here and not there, or the other way round.
  */
+import type { LookupFunction } from 'node:net';
 import type { SaslMechanismName } from '@smtp/protocol';
 import type {
   Connector,
@@ -17,7 +18,11 @@ import type {
   TlsConnectOptions,
   TransportEvent,
 } from '@smtp/transport';
+import type { SmtpProtocol } from '@smtp/url';
 import type { DkimOption, DkimSigners } from './dkim-signers.ts';
+import type { ProxyConfig, ResolvedProxy } from './proxy-option.ts';
+
+export type { ProxyConfig, ProxyTls } from './proxy-option.ts';
 
 /**
  * How the link is secured.
@@ -82,8 +87,35 @@ export interface ClientOptions {
    * Default 0, or the family of `localAddress` when that is given.
    */
   readonly family?: 0 | 4 | 6;
+  /**
+   * Race the IPv6 and IPv4 addresses of a host name (RFC 8305): the first address is tried, and
+   * the next family's starts after `connectionAttemptDelay` if it has not connected; the first
+   * to connect wins. Default true. With false, only the first address DNS returns is tried.
+   */
+  readonly autoSelectFamily?: boolean;
+  /** With `autoSelectFamily`, ms before the next address starts. Default 250 (RFC 8305); at least 10. */
+  readonly connectionAttemptDelay?: number;
+  /**
+   * Resolves host names instead of `dns.lookup` (a cache, your own resolver), with `net.connect`'s
+   * calling convention. Not called for the SMTP host behind a proxy that resolves names itself.
+   */
+  readonly lookup?: LookupFunction;
+  /**
+   * Reach the server through a proxy: a URL (`socks5://`, `socks5h://`, `socks4a://`,
+   * `http://`, `https://`, with `user:pass@` when the proxy asks for credentials), or
+   * {@link ProxyConfig}. TLS to the SMTP server runs end to end through it and is verified
+   * against the SMTP host, never the proxy (docs/security.md decision 11). Not with a UNIX socket.
+   */
+  readonly proxy?: string | ProxyConfig;
   /** Overrides what the URL scheme implies. Default: from the scheme, else `opportunistic`. */
   readonly security?: Security;
+  /**
+   * The dialogue: `smtp`, or `lmtp` (RFC 2033: LHLO and never HELO, then one reply per
+   * recipient after the data, see docs/outcomes.md). Default: `lmtp` for an `lmtp://` URL,
+   * else `smtp`. LMTP is refused on TCP port 25 (RFC 2033 section 5); without a URL its port
+   * defaults to 24.
+   */
+  readonly protocol?: SmtpProtocol;
   readonly auth?: Credentials;
   /** Use exactly this SASL mechanism; fail if the server does not offer it. */
   readonly mechanism?: SaslMechanismName;
@@ -147,7 +179,15 @@ export interface ResolvedClientOptions {
   readonly localAddress: string | undefined;
   /** DNS lookup family: 0 both, 4 or 6 (from `family`, else from `localAddress`, else 0). */
   readonly family: 0 | 4 | 6;
+  readonly autoSelectFamily: boolean;
+  /** ms; see `ClientOptions.connectionAttemptDelay`. */
+  readonly connectionAttemptDelay: number;
+  readonly lookup: LookupFunction | undefined;
+  /** The proxy, checked; its password is hidden from JSON and `inspect`. */
+  readonly proxy: ResolvedProxy | undefined;
   readonly security: Security;
+  /** `lmtp`: LHLO, and one reply per recipient after the data (transaction.ts). */
+  readonly protocol: SmtpProtocol;
   /** Kept in a closure-backed object whose secrets are hidden from JSON and inspect (INV-10). */
   readonly credentials: Credentials | undefined;
   readonly mechanism: SaslMechanismName | undefined;

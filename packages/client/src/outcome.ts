@@ -11,10 +11,11 @@
  * builds the error: the code of the failure underneath (`SMTP_TIMEOUT`, `SMTP_REPLY`...),
  * whether waiting may cure it (`temporary`), and a message scrubbed of every secret (INV-10).
  */
-import { ConnectionError, TimeoutError } from '@smtp/transport';
+import { ConnectionError, ProxyError, type ProxyErrorCode, TimeoutError } from '@smtp/transport';
 import {
   type FailedOutcome,
   type RecipientRefusal,
+  type RecipientReply,
   type ReplyInfo,
   SendError,
   SmtpReplyError,
@@ -58,7 +59,7 @@ export function replyError(
  * input), or `error` itself when it is one already.
  *
  * `temporary` means "the same send may succeed later": a 4xx reply, or a network failure
- * (refused, reset, closed, DNS, a deadline). Not an invalid message, a security refusal, a
+ * (refused, reset, closed, DNS, a deadline, a proxy that was down, busy or refused the server). Not an invalid message, a security refusal, a
  * certificate that fails verification, an abort or a closed client: waiting changes nothing.
  * An `unknown` outcome is never temporary, since it must not be retried blindly.
  */
@@ -77,7 +78,9 @@ export function failure(
       ? false
       : reply !== undefined
         ? isTemporaryReply(reply)
-        : error instanceof ConnectionError || error instanceof TimeoutError;
+        : error instanceof ConnectionError ||
+          error instanceof TimeoutError ||
+          (error instanceof ProxyError && TEMPORARY_PROXY_FAILURES.has(error.code));
   const prefix =
     outcome === 'unknown'
       ? 'The message may have been delivered (end of data written, no final reply)'
@@ -88,6 +91,18 @@ export function failure(
     { cause: error },
   );
 }
+
+/**
+ * Proxy failures that may pass: the proxy or the server behind it was down, slow or busy. A
+ * refused login and a proxy that does not speak its protocol stay as they are until someone
+ * changes the configuration.
+ */
+const TEMPORARY_PROXY_FAILURES: ReadonlySet<ProxyErrorCode> = new Set([
+  'SMTP_PROXY_UNREACHABLE',
+  'SMTP_PROXY_REFUSED',
+  'SMTP_PROXY_CLOSED',
+  'SMTP_PROXY_TIMEOUT',
+]);
 
 /**
  * The code to report for `error`: its own, except that "the connection is closed" defers to
@@ -109,19 +124,76 @@ function codeOf(error: unknown): string | undefined {
  */
 export function withAttempts(error: SendError, attempts: number): SendError {
   if (error.attempts === attempts) return error;
+  return copyError(error, { attempts });
+}
+
+/** What a `SendError` says per recipient, beyond its refusals (see `SendError`). */
+export interface RecipientFates {
+  readonly accepted?: readonly string[];
+  readonly unknown?: readonly string[];
+  readonly finalReplies?: readonly RecipientReply[];
+}
+
+/**
+ * `error` with what it says per recipient set to `fates`, and its message replaced when
+ * `message` is given (already scrubbed); the rest kept.
+ */
+export function withRecipients(
+  error: SendError,
+  fates: RecipientFates,
+  message?: string,
+): SendError {
+  return copyError(error, message === undefined ? fates : { ...fates, message });
+}
+
+/**
+ * An `unknown` failure that does not say yet who may have the message: every recipient of
+ * `recipients` (the envelope, in RCPT order) not refused, since the end of data may have reached
+ * the server for all of them (INV-9). Anything else is returned as it is. One place for every
+ * path that ends in `unknown`, so none can leave `unknown` empty.
+ */
+export function withUnknownRecipients(
+  error: unknown,
+  recipients: readonly { readonly recipient: string }[],
+): unknown {
+  if (!(error instanceof SendError) || error.outcome !== 'unknown' || error.unknown.length > 0) {
+    return error;
+  }
+  // Refusals are matched in order, so a recipient given twice and refused once stays once.
+  const refused = error.rejected.map((refusal) => refusal.recipient);
+  const unknown: string[] = [];
+  for (const { recipient } of recipients) {
+    const at = refused.indexOf(recipient);
+    if (at === -1) unknown.push(recipient);
+    else refused.splice(at, 1);
+  }
+  return copyError(error, { unknown });
+}
+
+/**
+ * A copy of `error` with `changes`, its stack kept unless the message changes: where it failed
+ * matters more than who relabelled it.
+ */
+function copyError(
+  error: SendError,
+  changes: RecipientFates & { readonly attempts?: number; readonly message?: string },
+): SendError {
   const copy = new SendError(
     {
       code: error.code,
       outcome: error.outcome,
       ...(error.reply === undefined ? {} : { reply: error.reply }),
       rejected: error.rejected,
+      accepted: changes.accepted ?? error.accepted,
+      unknown: changes.unknown ?? error.unknown,
+      finalReplies: changes.finalReplies ?? error.finalReplies,
       temporary: error.temporary,
-      attempts,
+      attempts: changes.attempts ?? error.attempts,
     },
-    error.message,
+    changes.message ?? error.message,
     error.cause === undefined ? undefined : { cause: error.cause },
   );
-  // Where it failed matters more than where the pool relabelled it.
-  if (error.stack !== undefined) copy.stack = error.stack;
+  // A new message is a new error; otherwise the stack says where it failed.
+  if (changes.message === undefined && error.stack !== undefined) copy.stack = error.stack;
   return copy;
 }

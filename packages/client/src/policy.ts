@@ -20,7 +20,7 @@
  * capabilities and sends EHLO again.
  */
 import { ProtocolError, type SaslMechanismName } from '@smtp/protocol';
-import { AbortError, ConnectionError, TimeoutError, TlsError } from '@smtp/transport';
+import { AbortError, ConnectionError, ProxyError, TimeoutError, TlsError } from '@smtp/transport';
 import { isTokenCredentials, mechanismsFor } from './auth.ts';
 import { ClientStateError, SecurityError, SendError } from './errors.ts';
 import type { Credentials, Security } from './options.ts';
@@ -195,6 +195,7 @@ export function mustDiscard(error: unknown): boolean {
     error instanceof AbortError ||
     error instanceof ProtocolError ||
     error instanceof ConnectionError ||
+    error instanceof ProxyError ||
     error instanceof TlsError
   );
 }

@@ -603,3 +603,45 @@ describe('resolveClientOptions: runs from the option table', () => {
     });
   });
 });
+
+describe('resolveClientOptions: the protocol (LMTP, RFC 2033)', () => {
+  it('speaks SMTP by default, and LMTP for an lmtp URL, on port 24', () => {
+    expect(resolveClientOptions('smtp://h').protocol).toBe('smtp');
+    const lmtp = resolveClientOptions('lmtp://h');
+    expect(lmtp.protocol).toBe('lmtp');
+    expect(lmtp.security).toBe('opportunistic');
+    expect(lmtp.target).toEqual({ kind: 'dns', host: 'h', port: 24 });
+    expect(resolveClientOptions('lmtp://%2Fvar%2Frun%2Fdovecot%2Flmtp')).toMatchObject({
+      protocol: 'lmtp',
+      target: { kind: 'unix', path: '/var/run/dovecot/lmtp' },
+    });
+  });
+
+  it('lets the option win over the URL, and defaults an LMTP port to 24 without one', () => {
+    expect(resolveClientOptions({ url: 'lmtp://h', protocol: 'smtp' }).protocol).toBe('smtp');
+    expect(resolveClientOptions({ url: 'smtp://h:2424', protocol: 'lmtp' }).protocol).toBe('lmtp');
+    expect(resolveClientOptions({ host: 'h', protocol: 'lmtp' }).target).toMatchObject({
+      port: 24,
+    });
+    expect(resolveClientOptions({ path: '/run/lmtp', protocol: 'lmtp' }).protocol).toBe('lmtp');
+  });
+
+  it.each([
+    [{ url: 'smtp://h', protocol: 'lmtp' }],
+    [{ host: 'h', port: 25, protocol: 'lmtp' }],
+    [{ url: 'lmtp://h', port: 25 }],
+  ] as const)('refuses LMTP on port 25 (RFC 2033 section 5): %j', (options) => {
+    expect(() => resolveClientOptions(options)).toThrow(/protocol 'lmtp' cannot use port 25/);
+  });
+
+  it('refuses a protocol it does not know', () => {
+    expect(() =>
+      resolveClientOptions({ host: 'h', protocol: 'esmtp' as unknown as 'smtp' }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'SMTP_CLIENT_INVALID_OPTIONS',
+        message: "protocol must be 'smtp' or 'lmtp'",
+      }),
+    );
+  });
+});

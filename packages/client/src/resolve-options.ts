@@ -16,7 +16,11 @@
  *   `SMTP_TLS_REQUIRED` rather than the mail going out unauthenticated or in the clear).
  * - Port without a URL: 465 for `implicit` (RFC 8314), 587 for `starttls` (RFC 6409
  *   submission), 25 for `opportunistic` and `none` (RFC 5321 relay). With a URL, its port (or
- *   its scheme's default) stands even when `security` is overridden.
+ *   its scheme's default) stands even when `security` is overridden. With `protocol: 'lmtp'`
+ *   and no URL, 24 (the `lmtp` scheme's).
+ * - Protocol: from the option, else the URL scheme (`lmtp://`), else `smtp`; LMTP on TCP port
+ *   25 is refused (RFC 2033 section 5: an SMTP server there would not answer it in step).
+ * - Proxy: not with a UNIX socket (a proxy tunnels TCP).
  * - Local address and family: not with a UNIX socket; they must agree with each other and with
  *   an IP address given as the host; without `family`, DNS lookups follow `localAddress`'s
  *   family (an IPv4 local address cannot reach an IPv6 server).
@@ -27,7 +31,7 @@
  *   `JSON.stringify(resolved)` and `util.inspect(resolved)` show no secret.
  */
 import { isIP } from 'node:net';
-import type { SmtpUrl } from '@smtp/url';
+import { SMTP_SCHEMES, type SmtpProtocol, type SmtpUrl } from '@smtp/url';
 import { mechanismsFor } from './auth.ts';
 import {
   type CheckedValue,
@@ -106,6 +110,7 @@ function resolveTarget(
   checked: CheckedOptions,
   url: SmtpUrl | undefined,
   security: Security,
+  protocol: SmtpProtocol,
 ): Target {
   const { host, port, path } = checked;
   if (path !== undefined) {
@@ -116,7 +121,8 @@ function resolveTarget(
   }
   if (host !== undefined) {
     const urlPort = url !== undefined && url.kind !== 'unix' ? url.port : undefined;
-    return { ...host, port: port ?? urlPort ?? DEFAULT_PORTS[security] };
+    const fallback = protocol === 'lmtp' ? SMTP_SCHEMES.lmtp.defaultPort : DEFAULT_PORTS[security];
+    return { ...host, port: port ?? urlPort ?? fallback };
   }
   if (url === undefined) throw invalidOption('give url, host or path');
   if (url.kind === 'unix') {
@@ -174,6 +180,14 @@ function resolveFamily(checked: CheckedOptions, target: Target): 0 | 4 | 6 {
   return resolved;
 }
 
+/** The proxy, which tunnels TCP only: a UNIX socket is reached directly or not at all. */
+function resolveProxy(checked: CheckedOptions, target: Target): ResolvedClientOptions['proxy'] {
+  if (checked.proxy !== undefined && target.kind === 'unix') {
+    throw invalidOption('proxy cannot be used with a UNIX socket');
+  }
+  return checked.proxy;
+}
+
 /**
  * Resolves an options record: each option through `OPTION_TABLE`, then the rules that join
  * several. `parsed.url`, when given, is `options.url` already parsed (a connection definition
@@ -197,9 +211,15 @@ export function resolveOptionRecord(
       : hideCredentials({ user: url.credentials.username, pass: url.credentials.password }));
   const requested = checked.security ?? url?.security ?? OPTION_TABLE.security.default();
   const security = securityFor(requested, credentials !== undefined, allowInsecureAuth);
+  const protocol = checked.protocol ?? url?.protocol ?? OPTION_TABLE.protocol.default();
   // The default port follows the level asked for, not the one credentials raised it to: an
   // `opportunistic` client with a password still talks to port 25 unless told otherwise.
-  const target = resolveTarget(checked, url, requested);
+  const target = resolveTarget(checked, url, requested, protocol);
+  if (protocol === 'lmtp' && target.kind !== 'unix' && target.port === 25) {
+    throw invalidOption(
+      "protocol 'lmtp' cannot use port 25, the SMTP port (RFC 2033 section 5): give the LMTP server's port (24 by default) or socket path",
+    );
+  }
 
   const { mechanism } = checked;
   if (mechanism !== undefined && credentials !== undefined) {
@@ -225,7 +245,9 @@ export function resolveOptionRecord(
   const combined: Pick<ResolvedClientOptions, CombinedField> = {
     target: Object.freeze(target),
     family: resolveFamily(checked, target),
+    proxy: resolveProxy(checked, target),
     security,
+    protocol,
     credentials,
     tls,
   };

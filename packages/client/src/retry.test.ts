@@ -17,6 +17,12 @@ describe('isRetryable (decision 8)', () => {
     expect(isRetryable(error({ outcome: 'rejected', reply: reply(550) }))).toBe(false);
     expect(isRetryable(error({ temporary: false }))).toBe(false);
   });
+  it('never retries a failure after which a recipient has, or may have, the message (LMTP)', () => {
+    const refused = { outcome: 'rejected', reply: reply(451) } as const;
+    expect(isRetryable(error({ ...refused, accepted: ['a@example.com'] }))).toBe(false);
+    expect(isRetryable(error({ ...refused, unknown: ['b@example.com'] }))).toBe(false);
+    expect(isRetryable(error({ ...refused, accepted: [], unknown: [] }))).toBe(true);
+  });
 });
 
 describe('retryDelay', () => {

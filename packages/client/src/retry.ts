@@ -7,7 +7,9 @@
  *   the connection failing, refused or timing out before the end of data was written.
  * - Never retried: `unknown` (the end of data may have arrived), a 5xx, an invalid message, a
  *   security refusal, an abort, a closed pool, and a streamed raw body that was already read (it
- *   cannot be produced twice; {@link trackReads}).
+ *   cannot be produced twice; {@link trackReads}). Nor a failure that names a recipient who
+ *   has, or may have, the message (LMTP answers each recipient after the data): a retry would
+ *   deliver it to them again.
  */
 import { Message } from '@smtp/mime';
 import type { SendError } from './errors.ts';
@@ -24,6 +26,8 @@ export interface RetrySchedule {
 /** True when `error` leaves the server untouched and waiting may cure it. */
 export function isRetryable(error: SendError): boolean {
   if (error.outcome === 'unknown' || !error.temporary) return false;
+  // Decision 8 per recipient: any delivery after the data, or any doubt about one, is final.
+  if (error.accepted.length > 0 || error.unknown.length > 0) return false;
   return error.reply === undefined || error.reply.code < 500;
 }
 

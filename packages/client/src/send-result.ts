@@ -23,7 +23,8 @@ export interface SendTimings {
  *
  * `outcome` is `accepted` when every recipient was accepted, `partial` when some were refused
  * (each in `rejected`, with its reply); a send that no recipient got fails with a `SendError`
- * instead (docs/security.md INV-9).
+ * instead (docs/security.md INV-9). With LMTP a recipient is accepted by its own reply after the
+ * data (`replies.final`), and one refused there is in `rejected` with that reply.
  */
 export interface SendResult {
   readonly outcome: 'accepted' | 'partial';
@@ -31,15 +32,21 @@ export interface SendResult {
   readonly accepted: readonly string[];
   /** Recipients the server refused, each with its reply. */
   readonly rejected: readonly RecipientRefusal[];
-  /** The final reply (to the end of data, or to `BDAT ... LAST`). */
+  /**
+   * The final reply (to the end of data, or to `BDAT ... LAST`); with LMTP, the first delivered
+   * recipient's.
+   */
   readonly reply: ReplyInfo;
-  /** Every reply of the transaction by stage: MAIL, each RCPT (accepted ones too), DATA. */
+  /**
+   * Every reply of the transaction by stage: MAIL, each RCPT (accepted ones too), DATA, and with
+   * LMTP each recipient's reply after the data (`final`).
+   */
   readonly replies: TransactionReplies;
   /** The server's queue id, when its final reply names one; see {@link parseQueueId}. */
   readonly queueId?: string;
   /** The Message-ID header of the message (a `Message`; absent for raw input). */
   readonly messageId?: string;
-  /** The server's EHLO (or HELO) reply on this connection. */
+  /** The server's EHLO (or HELO, or LMTP's LHLO) reply on this connection. */
   readonly ehlo: ReplyInfo;
   /** The envelope as sent: reverse path and every recipient given to RCPT TO. */
   readonly envelope: { readonly from: string; readonly to: readonly string[] };

@@ -4,7 +4,8 @@
  *
  * - `open()`: connect, greeting, EHLO (HELO only when EHLO is refused with 500, 502, 504 or 550,
  *   never by reading the banner), STARTTLS as the policy asks, EHLO again with everything
- *   learnt before TLS forgotten (INV-2), AUTH (INV-4). Stops early for `ping()`.
+ *   learnt before TLS forgotten (INV-2), AUTH (INV-4). Stops early for `ping()`. With
+ *   `protocol: 'lmtp'`, LHLO in place of each EHLO and never HELO (RFC 2033 section 4.1).
  * - `send()`: one transaction (transaction.ts), after checking that the connection, if it sat
  *   idle, is still fit for one (stale.ts), and, with `dkim`, after signing the message for this
  *   server's capabilities (dkim-sign.ts).
@@ -19,6 +20,7 @@ import {
   type Capabilities,
   encodeEhlo,
   encodeHelo,
+  encodeLhlo,
   encodeQuit,
   encodeStarttls,
   parseEhlo,
@@ -40,7 +42,7 @@ import {
 import type { ClientLog } from './logging.ts';
 import { prepareMessage, type SendableMessage } from './message-source.ts';
 import type { Credentials, ResolvedClientOptions } from './options.ts';
-import { replyError } from './outcome.ts';
+import { replyError, withUnknownRecipients } from './outcome.ts';
 import {
   MAX_AUTH_ROUNDS,
   mayAuthenticate,
@@ -49,6 +51,7 @@ import {
   selectMechanism,
   wantsStartTls,
 } from './policy.ts';
+import { describeProxy, transportProxy } from './proxy-option.ts';
 import type { Secrets } from './redact.ts';
 import { describeReply, toReplyInfo } from './reply-info.ts';
 import { authenticate } from './sasl-exchange.ts';
@@ -138,6 +141,10 @@ export function connectOptionsFor(options: ResolvedClientOptions): ConnectOption
     replyParser: options.replyLimits,
     ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
     ...(options.family === undefined ? {} : { family: options.family }),
+    autoSelectFamily: options.autoSelectFamily,
+    connectionAttemptDelayMs: options.connectionAttemptDelay,
+    ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
+    ...(options.proxy === undefined ? {} : { proxy: transportProxy(options.proxy) }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     ...(options.slowOperation?.slowOperationMs === undefined
       ? {}
@@ -162,7 +169,7 @@ export class SmtpConnection {
   #capabilities: Capabilities = noCapabilities();
   #greeting: Reply | undefined;
   #ehlo: Reply | undefined;
-  #ehloCommand: 'EHLO' | 'HELO' = 'EHLO';
+  #ehloCommand: 'EHLO' | 'HELO' | 'LHLO' = 'EHLO';
   /** `ehlo` as last given out, for the reply and the number of secrets it was scrubbed with. */
   #ehloInfo: { reply: Reply; secrets: number; info: ReplyInfo } | undefined;
   #authenticatedAs: string | undefined;
@@ -217,7 +224,7 @@ export class SmtpConnection {
     return reply === undefined ? undefined : toReplyInfo(reply, 'greeting', this.#context.secrets);
   }
 
-  /** The last EHLO (or HELO) reply, sanitised; undefined before it came. */
+  /** The last EHLO (or HELO, or LMTP's LHLO) reply, sanitised; undefined before it came. */
   get ehlo(): ReplyInfo | undefined {
     const reply = this.#ehlo;
     if (reply === undefined) return undefined;
@@ -281,6 +288,7 @@ export class SmtpConnection {
       target: resolved.target,
       security: resolved.security,
       clientName: resolved.clientName,
+      ...(resolved.proxy === undefined ? {} : { proxy: describeProxy(resolved.proxy) }),
     });
     const connection: Connection = await resolved.connector(connectOptionsFor(resolved), {
       signal,
@@ -419,7 +427,8 @@ export class SmtpConnection {
       if (signed?.consumed === true && error instanceof StaleConnectionError) {
         throw error.cause ?? error;
       }
-      throw error;
+      // An `unknown` outcome names who may have the message (INV-9).
+      throw withUnknownRecipients(error, plan.rcpts);
     } finally {
       // The spool outlives the transaction by nothing (spool.ts).
       if (signed !== undefined) await signed.dispose();
@@ -511,11 +520,30 @@ export class SmtpConnection {
     }
   }
 
-  /** EHLO, or HELO when EHLO is refused with 500, 502, 504 or 550. */
+  /**
+   * EHLO, or HELO when EHLO is refused with 500, 502, 504 or 550. LMTP: LHLO, and a refusal is
+   * final, since LMTP has no HELO (RFC 2033 section 4.1) and a server that refuses LHLO is most
+   * likely an SMTP server, which would answer the data once where LMTP expects a reply per
+   * recipient.
+   */
   async #hello(signal: AbortSignal): Promise<void> {
     const wire = this.#wire as Wire;
     const { options, secrets, log } = this.#context;
     const wait = this.#phase(options.timeouts.command, signal);
+    if (options.protocol === 'lmtp') {
+      const lhlo = await wire.command(encodeLhlo(options.clientName), 'LHLO', wait);
+      if (lhlo.code !== 250) {
+        throw replyError(
+          toReplyInfo(lhlo, 'LHLO', secrets),
+          secrets,
+          'The server refused LHLO, so it does not speak LMTP (RFC 2033)',
+        );
+      }
+      this.#ehlo = lhlo;
+      this.#ehloCommand = 'LHLO';
+      this.#capabilities = parseEhlo(lhlo);
+      return;
+    }
     const reply = await wire.command(encodeEhlo(options.clientName), 'EHLO', wait);
     if (reply.code === 250) {
       this.#ehlo = reply;

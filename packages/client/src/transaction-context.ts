@@ -5,17 +5,13 @@
  */
 import type { Capabilities } from '@smtp/protocol';
 import type { DataWatch } from './data-watch.ts';
-import type { RecipientRefusal, ReplyInfo } from './errors.ts';
+import type { RecipientRefusal, RecipientReply, ReplyInfo } from './errors.ts';
 import type { ClientLog } from './logging.ts';
 import type { ResolvedClientOptions } from './options.ts';
 import type { Secrets } from './redact.ts';
 import type { Wire } from './wire.ts';
 
-/** A recipient and the server's reply to its RCPT. */
-export interface RecipientReply {
-  readonly recipient: string;
-  readonly reply: ReplyInfo;
-}
+export type { RecipientReply } from './errors.ts';
 
 /** Every reply of a transaction, by stage. */
 export interface TransactionReplies {
@@ -25,6 +21,12 @@ export interface TransactionReplies {
   readonly rcpt: readonly RecipientReply[];
   /** The `354` to DATA (absent with BDAT). */
   readonly data?: ReplyInfo;
+  /**
+   * LMTP only: the reply after the end of data for each recipient RCPT accepted, in RCPT order
+   * (RFC 2033 section 4.2; section 4.3 for `BDAT ... LAST`). Each recipient's own final reply:
+   * the RCPT reply stays in `rcpt`, and a recipient refused here is in `rejected` with this one.
+   */
+  readonly final?: readonly RecipientReply[];
 }
 
 /** What a successful transaction returns. */
@@ -46,7 +48,7 @@ export interface TransactionContext {
   readonly capabilities: Capabilities;
   readonly options: Pick<
     ResolvedClientOptions,
-    'pipelining' | 'chunkSize' | 'requireAllRecipients' | 'timeouts'
+    'pipelining' | 'chunkSize' | 'requireAllRecipients' | 'timeouts' | 'protocol'
   >;
   readonly log: ClientLog;
   readonly secrets: Secrets;
@@ -64,10 +66,25 @@ export interface TransactionContext {
 export interface Envelope {
   readonly accepted: readonly string[];
   readonly rejected: readonly RecipientRefusal[];
+  /** Every RCPT reply, in the order sent: LMTP matches its replies after the data to them. */
+  readonly rcpt: readonly RecipientReply[];
 }
 
 /** What the body stage returns. */
 export interface BodyResult {
   readonly reply: ReplyInfo;
   readonly size: number;
+  /** LMTP only: the recipients as their replies after the data left them (lmtp-replies.ts). */
+  readonly delivery?: Delivery;
+}
+
+/**
+ * The recipients of an LMTP transaction once every reply after the data came: `accepted` by
+ * their own reply, `rejected` at RCPT or by their own reply (in RCPT order), and `final`, each
+ * RCPT-accepted recipient with its reply after the data.
+ */
+export interface Delivery {
+  readonly accepted: readonly string[];
+  readonly rejected: readonly RecipientRefusal[];
+  readonly final: readonly RecipientReply[];
 }

@@ -20,18 +20,24 @@
  * follows, since there is no transaction to deliver; any other failure is `unknown`; and nothing
  * is a stale connection any more, neither a closed connection nor a `421` before the first reply
  * (decision 8: the message was written, so the client does not send it again on its own).
+ *
+ * LMTP (RFC 2033): the same, except that the end of data draws one reply per recipient RCPT
+ * accepted, read by lmtp-replies.ts on every path; the result is then per recipient, from those
+ * replies, and a reply that did not come leaves its recipient `unknown`.
  */
 import { ProtocolError, type Reply } from '@smtp/protocol';
 import { runBdat, sendBdatInBatch } from './bdat-body.ts';
 import { sendData } from './data-body.ts';
 import { type Batch, batchShape, DATA_BATCH, envelopeBatches } from './envelope-batch.ts';
 import type { RecipientRefusal, SendError, SmtpCommandName } from './errors.ts';
+import { lmtpDelivery } from './lmtp-replies.ts';
 import { failure, isTemporaryReply, refusal } from './outcome.ts';
 import { expectQuiet, readReplies, verdict } from './replies.ts';
 import { toReplyInfo } from './reply-info.ts';
 import { resetTransaction } from './reset.ts';
 import { isConnectionGone, StaleConnectionError } from './stale.ts';
 import type {
+  Delivery,
   Envelope,
   RecipientReply,
   TransactionContext,
@@ -131,16 +137,21 @@ export async function runTransaction(
       rejected: rejected.length,
     });
   }
-  const envelope: Envelope = { accepted, rejected };
+  const envelope: Envelope = { accepted, rejected, rcpt };
 
   if (plan.bdat) {
     const envelopeMs = performance.now() - started;
     const bdat = await runBdat(context, plan, envelope);
+    // LMTP: the recipients as their own replies after the data left them (lmtp-replies.ts).
+    const delivery = bdat.delivery;
     return {
-      accepted,
-      rejected,
+      accepted: delivery?.accepted ?? accepted,
+      rejected: delivery?.rejected ?? rejected,
       reply: bdat.reply,
-      replies: { mail: mailInfo, rcpt },
+      replies:
+        delivery === undefined
+          ? { mail: mailInfo, rcpt }
+          : { mail: mailInfo, rcpt, final: delivery.final },
       size: bdat.size,
       envelopeMs,
       dataMs: performance.now() - started - envelopeMs,
@@ -177,11 +188,15 @@ export async function runTransaction(
   }
   const envelopeMs = performance.now() - started;
   const data = await sendData(context, plan, envelope);
+  const delivery = data.delivery;
   return {
-    accepted,
-    rejected,
+    accepted: delivery?.accepted ?? accepted,
+    rejected: delivery?.rejected ?? rejected,
     reply: data.reply,
-    replies: { mail: mailInfo, rcpt, data: dataInfo },
+    replies:
+      delivery === undefined
+        ? { mail: mailInfo, rcpt, data: dataInfo }
+        : { mail: mailInfo, rcpt, data: dataInfo, final: delivery.final },
     size: data.size,
     envelopeMs,
     dataMs: performance.now() - started - envelopeMs,
@@ -300,6 +315,22 @@ async function runBdatInBatch(
       'unknown',
       rejected,
     );
+  }
+  if (context.options.protocol === 'lmtp') {
+    // RFC 2033 section 4.3: that was the first recipient's reply to LAST; the rest follow.
+    const envelope: Envelope = { accepted, rejected, rcpt };
+    const body = await lmtpDelivery(context, 'BDAT', final, envelope, batch.payloadOctets);
+    const delivery = body.delivery as Delivery;
+    return {
+      accepted: delivery.accepted,
+      rejected: delivery.rejected,
+      reply: body.reply,
+      replies: { mail: mailInfo as NonNullable<typeof mailInfo>, rcpt, final: delivery.final },
+      size: body.size,
+      envelopeMs: sent.envelopeRead - started,
+      dataMs: performance.now() - sent.envelopeRead,
+      plan,
+    };
   }
   let finalVerdict: ReturnType<typeof verdict>;
   try {

@@ -24,6 +24,7 @@ const READ_PHASES: Readonly<Record<SmtpCommandName, string>> = {
   greeting: 'greeting',
   EHLO: 'ehlo',
   HELO: 'helo',
+  LHLO: 'lhlo',
   STARTTLS: 'starttls',
   AUTH: 'auth',
   MAIL: 'mail',

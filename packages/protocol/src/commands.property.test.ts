@@ -7,6 +7,7 @@ import {
   encodeBdat,
   encodeEhlo,
   encodeHelo,
+  encodeLhlo,
   encodeMailFrom,
   encodeRcptTo,
   encodeSaslResponse,
@@ -148,6 +149,7 @@ describe('command encoder properties', () => {
         (a, b, mail, rcpt, utf8) => {
           safely(() => encodeEhlo(a));
           safely(() => encodeHelo(a));
+          safely(() => encodeLhlo(a));
           safely(() => encodeMailFrom(a, mail));
           safely(() => encodeRcptTo(a, rcpt));
           safely(() => encodeVrfy(a, { smtpUtf8: utf8 }));

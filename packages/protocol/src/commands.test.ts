@@ -10,6 +10,7 @@ import {
   encodeData,
   encodeEhlo,
   encodeHelo,
+  encodeLhlo,
   encodeMailFrom,
   encodeNoop,
   encodeQuit,
@@ -37,6 +38,13 @@ const encoded: ReadonlyArray<readonly [title: string, encode: () => Uint8Array, 
   ],
   ['HELO with a domain', () => encodeHelo('mail.example.com'), 'HELO mail.example.com\r\n'],
   ['HELO with an address literal', () => encodeHelo('[192.0.2.1]'), 'HELO [192.0.2.1]\r\n'],
+  ['LHLO with a domain', () => encodeLhlo('mail.example.com'), 'LHLO mail.example.com\r\n'],
+  ['LHLO with an IPv4 literal', () => encodeLhlo('[192.0.2.1]'), 'LHLO [192.0.2.1]\r\n'],
+  [
+    'LHLO with an IPv6 literal',
+    () => encodeLhlo('[IPv6:2001:db8::1]'),
+    'LHLO [IPv6:2001:db8::1]\r\n',
+  ],
   [
     'MAIL FROM with a mailbox',
     () => encodeMailFrom('sender@example.com'),
@@ -285,6 +293,7 @@ describe('command encoders', () => {
 const slots: ReadonlyArray<readonly [slot: string, encode: (inject: string) => Uint8Array]> = [
   ['the EHLO domain', (s) => encodeEhlo(`mail${s}.example.com`)],
   ['the HELO domain', (s) => encodeHelo(`mail${s}.example.com`)],
+  ['the LHLO domain', (s) => encodeLhlo(`mail${s}.example.com`)],
   ['the MAIL FROM path', (s) => encodeMailFrom(`a${s}@example.com`)],
   [
     'the MAIL FROM path with SMTPUTF8',
@@ -335,6 +344,10 @@ const rejected: ReadonlyArray<readonly [title: string, encode: () => unknown, co
   ['a space in the EHLO domain', () => encodeEhlo('mail example.com'), 'SMTP_INVALID_DOMAIN'],
   ['a bad HELO domain', () => encodeHelo('-mail.example.com'), 'SMTP_INVALID_DOMAIN'],
   ['a general address literal in EHLO', () => encodeEhlo('[tag:x]'), 'SMTP_INVALID_DOMAIN'],
+  ['a U-label in LHLO', () => encodeLhlo('bücher.example'), 'SMTP_INVALID_NON_ASCII'],
+  ['an empty LHLO domain', () => encodeLhlo(''), 'SMTP_INVALID_DOMAIN'],
+  ['a space in the LHLO domain', () => encodeLhlo('mail example.com'), 'SMTP_INVALID_DOMAIN'],
+  ['a general address literal in LHLO', () => encodeLhlo('[tag:x]'), 'SMTP_INVALID_DOMAIN'],
   ['"<>" as the reverse path (pass "")', () => encodeMailFrom('<>'), 'SMTP_INVALID_MAILBOX'],
   [
     'angle brackets around the reverse path',

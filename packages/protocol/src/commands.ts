@@ -16,7 +16,8 @@
  * - EHLO/HELO (RFC 5321 4.1.1.1): a domain or address literal, ASCII only: the client does
  *   not know yet whether the server offers SMTPUTF8, so U-labels must be sent as A-labels.
  *   HELO takes an address literal too, although RFC 5321's grammar lists only `Domain`: a
- *   client falling back from EHLO to HELO keeps the same identity.
+ *   client falling back from EHLO to HELO keeps the same identity. LHLO (RFC 2033 section
+ *   4.1), LMTP's EHLO, takes the same argument; its reply is an EHLO reply (`parseEhlo`).
  * - MAIL FROM (4.1.1.2) with SIZE (RFC 1870), BODY (RFC 6152, RFC 3030), SMTPUTF8 (RFC 6531),
  *   RET and ENVID (RFC 3461), REQUIRETLS (RFC 8689), MT-PRIORITY (RFC 6710); RCPT TO (4.1.1.3)
  *   with NOTIFY and ORCPT (RFC 3461, RFC 6533). Paths are given without angle brackets and
@@ -179,7 +180,20 @@ export function encodeHelo(domain: string): Uint8Array {
   return encodeGreeting('HELO', domain);
 }
 
-function encodeGreeting(verb: 'EHLO' | 'HELO', domain: string): Uint8Array {
+/**
+ * `LHLO domain` (RFC 2033 section 4.1): LMTP's greeting, in place of EHLO, with the same
+ * argument (a domain or an address literal, ASCII only). The server answers as to EHLO, so
+ * `parseEhlo` reads the reply. LMTP has no HELO: a refused LHLO has nothing to fall back to.
+ *
+ * @example
+ * encodeLhlo('client.example.com'); // LHLO client.example.com
+
+ */
+export function encodeLhlo(domain: string): Uint8Array {
+  return encodeGreeting('LHLO', domain);
+}
+
+function encodeGreeting(verb: 'EHLO' | 'HELO' | 'LHLO', domain: string): Uint8Array {
   checkCharacters(domain, `${verb} domain`, false);
   validateDomain(domain);
   return finishCommand(`${verb} ${domain}`, verb, plain(MAX_COMMAND_LINE_LENGTH));

@@ -146,6 +146,28 @@ describe('parseEhlo on golden transcripts', () => {
     });
   });
 
+  it('reads a reply to LHLO as it reads one to EHLO (RFC 2033 section 4.1)', () => {
+    expect(parseEhlo(lastReply('syntheticLhlo'))).toEqual({
+      ...none,
+      domain: 'mail.example.org',
+      greeting: '',
+      pipelining: true,
+      startTls: true,
+      eightBitMime: true,
+      smtpUtf8: true,
+      chunking: true,
+      enhancedStatusCodes: true,
+      extensions: new Map([
+        ['8BITMIME', []],
+        ['CHUNKING', []],
+        ['ENHANCEDSTATUSCODES', []],
+        ['PIPELINING', []],
+        ['STARTTLS', []],
+        ['SMTPUTF8', []],
+      ]),
+    });
+  });
+
   it('reads every typed extension, case-insensitively', () => {
     const result = parseEhlo(lastReply('syntheticRichEhlo'));
     expect(result).toEqual({

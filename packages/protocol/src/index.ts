@@ -27,6 +27,7 @@ export {
   encodeData,
   encodeEhlo,
   encodeHelo,
+  encodeLhlo,
   encodeMailFrom,
   encodeNoop,
   encodeQuit,

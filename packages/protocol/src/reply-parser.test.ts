@@ -539,6 +539,20 @@ const goldens: Record<ReplyTranscriptName, readonly (readonly [number, readonly 
     [220, ['printer.example.com ESMTP']],
     [250, ['printer.example.com', '8BITMIME']],
   ],
+  syntheticLhlo: [
+    [
+      250,
+      [
+        'mail.example.org',
+        '8BITMIME',
+        'CHUNKING',
+        'ENHANCEDSTATUSCODES',
+        'PIPELINING',
+        'STARTTLS',
+        'SMTPUTF8',
+      ],
+    ],
+  ],
   syntheticUtf8: [
     [250, ['2.0.0 Nachricht angenommen, schöne Grüße']],
     [553, ['5.1.7 Адрес отправителя', '5.1.7 отклонён 📮']],

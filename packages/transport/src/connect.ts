@@ -1,6 +1,7 @@
 /**
  * The connector: `connect(options, { signal })` opens a socket (TCP over IPv4 or IPv6, or a
- * UNIX socket), runs the TLS handshake for implicit TLS, and returns a {@link Connection}.
+ * UNIX socket, or a tunnel through a proxy), runs the TLS handshake for implicit TLS, and returns
+ * a {@link Connection}.
  * Shaped like undici's connector, so `@smtp/client` can accept a custom one.
  */
 import net from 'node:net';
@@ -9,6 +10,7 @@ import { type Connection, SocketConnection } from './connection.ts';
 import { ConnectionError } from './errors/connection-error.ts';
 import { EventSink } from './events.ts';
 import { type ConnectOptions, resolveOptions, type Settings } from './options.ts';
+import { openTunnel, proxyConnectFailure } from './proxy/open-tunnel.ts';
 import { toConnectionError } from './socket-error.ts';
 import { type Handshake, handshake } from './starttls.ts';
 import { guard } from './timeouts.ts';
@@ -16,7 +18,7 @@ import { UsageMeter } from './usage.ts';
 
 /** The second argument of {@link connect}. */
 export interface ConnectContext {
-  /** Aborts the connection attempt (DNS, connect, implicit TLS handshake). */
+  /** Aborts the connection attempt (DNS, connect, a proxy tunnel, implicit TLS handshake). */
   readonly signal?: AbortSignal;
 }
 
@@ -62,6 +64,7 @@ export function tcpOptions(settings: Settings, host: string, port: number): net.
  * @throws {TimeoutError} with phase `connect` or `tls`.
  * @throws {AbortError} when `signal` fires.
  * @throws {TlsError} when the implicit TLS handshake fails (certificate reason included).
+ * @throws {ProxyError} with the `proxy` option, when the tunnel cannot be opened: see its codes.
  *
  * @example
  * ```ts
@@ -81,10 +84,12 @@ export const connect: Connector = async (options, context = {}) => {
     // Refuse before opening anything.
     await guard({ timeoutMs: undefined, phase: 'connect', signal }, () => undefined);
   }
+  // Through a proxy, TCP goes to the proxy; the tunnel to `target` is opened once connected.
+  const hop = settings.proxy ?? target;
   const socket =
-    'path' in target
-      ? net.connect({ path: target.path })
-      : net.connect(tcpOptions(settings, target.host, target.port));
+    'path' in hop
+      ? net.connect({ path: hop.path })
+      : net.connect(tcpOptions(settings, hop.host, hop.port));
   // Every error is also seen by whoever waits (the guards below, then the connection); this
   // listener only keeps one that comes in between from being an uncaught exception.
   socket.on('error', ignore);
@@ -107,8 +112,10 @@ export const connect: Connector = async (options, context = {}) => {
         };
       },
     );
-  } catch (error) {
+  } catch (caught) {
     socket.destroy();
+    const error =
+      settings.proxy === undefined ? caught : proxyConnectFailure(caught, settings, settings.proxy);
     events.emit('error', () => ({ type: 'error', error: error as Error, phase: 'connect' }));
     throw error;
   }
@@ -126,11 +133,16 @@ export const connect: Connector = async (options, context = {}) => {
   }));
   const slowConnect = usage.judge('connect', connectMs, 0);
   if (slowConnect !== undefined) events.emit('slow', () => ({ type: 'slow', ...slowConnect }));
+  // Through a proxy: the tunnel, then TLS end to end over it (docs/security.md decision 11).
+  const tunnel =
+    settings.proxy === undefined
+      ? socket
+      : await openTunnel(socket, settings, settings.proxy, { events, usage, started, signal });
 
   let secured: Handshake | undefined;
   if (settings.implicitTls) {
     try {
-      secured = await handshake(socket, settings.tls, {
+      secured = await handshake(tunnel, settings.tls, {
         timeoutMs: settings.tlsTimeoutMs,
         signal,
       });
@@ -145,5 +157,5 @@ export const connect: Connector = async (options, context = {}) => {
     const slowTls = usage.judge('tls', durationMs, 0);
     if (slowTls !== undefined) events.emit('slow', () => ({ type: 'slow', ...slowTls }));
   }
-  return new SocketConnection({ socket, settings, events, usage, handshake: secured });
+  return new SocketConnection({ socket: tunnel, settings, events, usage, handshake: secured });
 };

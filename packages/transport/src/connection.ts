@@ -100,6 +100,7 @@ export interface Connection {
   readonly secure: boolean;
   /** The TLS session, when `secure`. `tls.authorized` false means verification was off. */
   readonly tls: TlsInfo | undefined;
+  /** The peer's address and port; through a proxy (the `proxy` option), the proxy's. */
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   readonly localAddress: string | undefined;

@@ -4,6 +4,7 @@
  * other address either refuses at once or hangs (test-servers' blackhole), so which address the
  * connection ends on says whether the addresses were raced, and after which delay.
  */
+import type { LookupAllOptions } from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
 import { type Blackhole, startBlackhole } from 'test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,7 +34,7 @@ function lookupReturning(addresses: readonly { address: string; family: 4 | 6 }[
   calls: LookupCall[];
 } {
   const calls: LookupCall[] = [];
-  const lookup = ((hostname: string, options: net.LookupAllOptions, callback: unknown) => {
+  const lookup = ((hostname: string, options: LookupAllOptions, callback: unknown) => {
     const family = typeof options.family === 'number' ? options.family : undefined;
     calls.push({ hostname, all: options.all === true, family });
     const wanted = addresses.filter((entry) => !family || entry.family === family);

@@ -71,6 +71,7 @@ describe('EventSink', () => {
       'smtp:transport:close',
       'smtp:transport:error',
       'smtp:transport:slow',
+      'smtp:transport:proxy',
     ]);
   });
 });

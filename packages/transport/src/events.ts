@@ -2,12 +2,14 @@
  * Socket events, for an `onEvent` listener and for `node:diagnostics_channel` subscribers.
  *
  * Each event type is published on its own channel (`smtp:transport:connect`, `...:tls`,
- * `...:data`, `...:close`, `...:error`, `...:slow`), only when the channel has subscribers, so
- * an unobserved connection pays nothing. Data events carry sizes; the bytes themselves only
- * when the connection was opened with `includeData: true` (they may hold credentials).
+ * `...:data`, `...:close`, `...:error`, `...:slow`, `...:proxy`), only when the channel has
+ * subscribers, so an unobserved connection pays nothing. Data events carry sizes; the bytes
+ * themselves only when the connection was opened with `includeData: true` (they may hold
+ * credentials).
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { TimeoutPhase } from './errors/timeout-error.ts';
+import type { ProxyProtocol } from './proxy/proxy-options.ts';
 import type { SlowOperation, TransportUsage } from './usage.ts';
 
 /** The negotiated TLS session, as reported by `Connection.tls` and the `tls` event. */
@@ -55,7 +57,11 @@ interface EventBase {
   readonly connectionId: number;
 }
 
-/** The socket connected (TCP or UNIX socket, before any TLS). */
+/**
+ * The socket connected (TCP or UNIX socket, before any TLS). Through a proxy, this is the TCP
+ * connection to the proxy: the remote address and port are the proxy's, and a `proxy` event
+ * follows once the tunnel to the SMTP server is up.
+ */
 export interface ConnectEvent extends EventBase {
   readonly type: 'connect';
   readonly remoteAddress: string | undefined;
@@ -68,6 +74,24 @@ export interface ConnectEvent extends EventBase {
    * were raced (RFC 8305); the last one connected. Absent when only one was tried.
    */
   readonly attemptedAddresses?: readonly string[];
+  readonly durationMs: number;
+}
+
+/**
+ * The tunnel through the proxy is up (the `proxy` option of `connect()`): the SOCKS or CONNECT
+ * exchange succeeded, after TLS to the proxy for `https`. It names the proxy, never its
+ * credentials, and the handshake's bytes are not data events (docs/security.md decision 11).
+ */
+export interface ProxyEvent extends EventBase {
+  readonly type: 'proxy';
+  readonly protocol: ProxyProtocol;
+  /** The proxy's host and port as configured. */
+  readonly host: string;
+  readonly port: number;
+  /**
+   * From the TCP connection to the proxy to the tunnel being up (TLS to an `https` proxy and the
+   * SOCKS or CONNECT exchange); the `connect` event's `durationMs` is the TCP part before it.
+   */
   readonly durationMs: number;
 }
 
@@ -108,6 +132,7 @@ export interface SlowEvent extends EventBase, SlowOperation {
 /** Everything an `onEvent` listener can receive. */
 export type TransportEvent =
   | ConnectEvent
+  | ProxyEvent
   | TlsEvent
   | DataEvent
   | CloseEvent
@@ -122,6 +147,7 @@ export const TRANSPORT_CHANNELS = {
   close: 'smtp:transport:close',
   error: 'smtp:transport:error',
   slow: 'smtp:transport:slow',
+  proxy: 'smtp:transport:proxy',
 } as const;
 
 const channels = {
@@ -131,6 +157,7 @@ const channels = {
   close: diagnosticsChannel.channel(TRANSPORT_CHANNELS.close),
   error: diagnosticsChannel.channel(TRANSPORT_CHANNELS.error),
   slow: diagnosticsChannel.channel(TRANSPORT_CHANNELS.slow),
+  proxy: diagnosticsChannel.channel(TRANSPORT_CHANNELS.proxy),
 };
 
 type Without<E> = E extends unknown ? Omit<E, 'connectionId'> : never;

@@ -1,7 +1,8 @@
 /**
  * `@smtp/transport`: the SMTP client's network layer. Sockets (TCP over IPv4 and IPv6, UNIX
- * sockets), implicit TLS and the STARTTLS upgrade, replies read through `@smtp/protocol`'s
- * parser with deadlines, writes with backpressure, typed errors, usage statistics and events.
+ * sockets, tunnels through SOCKS and HTTP proxies), implicit TLS and the STARTTLS upgrade,
+ * replies read through `@smtp/protocol`'s parser with deadlines, writes with backpressure, typed
+ * errors, usage statistics and events.
  */
 export { type ConnectContext, type Connector, connect } from './connect.ts';
 export type {
@@ -16,6 +17,11 @@ export {
   ConnectionError,
   type ConnectionErrorCode,
   type ConnectionErrorDetails,
+  MAX_PROXY_RESPONSE_HEAD_BYTES,
+  ProxyError,
+  type ProxyErrorCode,
+  type ProxyErrorDetails,
+  type ProxyStep,
   TimeoutError,
   type TimeoutPhase,
   TlsError,
@@ -29,6 +35,7 @@ export {
   type ConnectEvent,
   type DataEvent,
   type ErrorEvent,
+  type ProxyEvent,
   type SlowEvent,
   type TlsEvent,
   type TlsInfo,
@@ -41,6 +48,7 @@ export {
   type HostKind,
   type TlsConnectOptions,
 } from './options.ts';
+export { PROXY_PROTOCOLS, type ProxyOptions, type ProxyProtocol } from './proxy/proxy-options.ts';
 export { DEFAULT_MIN_TLS_VERSION } from './starttls.ts';
 export {
   type SlowOperation,

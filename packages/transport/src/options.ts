@@ -2,25 +2,14 @@
  * The options of `connect()`, checked and resolved once, before any socket is opened.
  */
 import { isIP, type LookupFunction } from 'node:net';
-import type { ConnectionOptions as NodeTlsConnectionOptions } from 'node:tls';
 import { createReplyParser, type ReplyParserOptions } from '@smtp/protocol';
 import { TransportUsageError } from './errors/usage-error.ts';
 import type { TransportEvent } from './events.ts';
+import { type ProxyOptions, type ProxySettings, resolveProxy } from './proxy/proxy-options.ts';
 import { isTimeout } from './timeouts.ts';
+import type { TlsConnectOptions } from './tls-connect-options.ts';
 
-/**
- * TLS options passed through to `tls.connect()`: `ca`, `cert`, `key`, `minVersion`,
- * `rejectUnauthorized`, `ciphers`, `checkServerIdentity`, `session`... The transport sets the
- * socket, the SNI name and the name to verify itself (see `servername`).
- *
- * Defaults that differ from Node's: `minVersion` is `'TLSv1.2'`, and `rejectUnauthorized` is
- * `true` whatever `NODE_TLS_REJECT_UNAUTHORIZED` says; turning it off must be written here.
- * A custom `checkServerIdentity` is called with the configured name, never Node's fallback.
- */
-export type TlsConnectOptions = Omit<
-  NodeTlsConnectionOptions,
-  'socket' | 'host' | 'port' | 'path' | 'servername' | 'timeout' | 'lookup'
->;
+export type { TlsConnectOptions } from './tls-connect-options.ts';
 
 /** What kind of address `host` is; the same facts as `SmtpUrl.kind` from `@smtp/url`. */
 export type HostKind = 'dns' | 'ipv4' | 'ipv6';
@@ -86,6 +75,13 @@ export interface ConnectOptions {
   readonly slowOperationMs?: number;
   /** Report reads and writes slower than this many bytes per second (a `slow` event). */
   readonly minThroughput?: number;
+  /**
+   * Reach the server through this proxy (SOCKS or HTTP CONNECT). TCP then goes to the proxy,
+   * `connectTimeoutMs` bounds the whole tunnel, and TLS (implicit or STARTTLS) runs end to end
+   * with the SMTP server, verified against `servername` or `host`, never the proxy's name
+   * (docs/security.md decision 11). Not with `path`.
+   */
+  readonly proxy?: ProxyOptions;
 }
 
 /** The TLS facts a handshake needs. */
@@ -119,6 +115,8 @@ export interface Settings {
   readonly includeData: boolean;
   readonly slowOperationMs: number | undefined;
   readonly minThroughput: number | undefined;
+  /** The proxy to tunnel through, checked; its password is hidden from JSON and inspect. */
+  readonly proxy: ProxySettings | undefined;
 }
 
 export const DEFAULT_TIMEOUTS = {
@@ -266,5 +264,6 @@ export function resolveOptions(options: ConnectOptions): Settings {
     includeData: options.includeData === true,
     slowOperationMs: positive(options.slowOperationMs, 'slowOperationMs'),
     minThroughput: positive(options.minThroughput, 'minThroughput'),
+    proxy: resolveProxy(options.proxy, target),
   };
 }

@@ -20,6 +20,9 @@ describe('formatSmtpUrl', () => {
     ['localhost:2525', 'smtp://localhost:2525'],
     ['smtp://%2fvar%2frun%2fsmtp.sock/', 'smtp://%2Fvar%2Frun%2Fsmtp.sock'],
     ['smtp://%2Ftmp%2Fa+b%20c', 'smtp://%2Ftmp%2Fa%2Bb%20c'],
+    ['LMTP://127.0.0.1:24', 'lmtp://127.0.0.1'],
+    ['lmtp://[::1]:2424', 'lmtp://[::1]:2424'],
+    ['lmtp://%2Fvar%2Frun%2Fdovecot%2Flmtp', 'lmtp://%2Fvar%2Frun%2Fdovecot%2Flmtp'],
   ])('formats the parse of %s as %s', (input, output) => {
     expect(formatSmtpUrl(parseSmtpUrl(input))).toBe(output);
   });
@@ -55,6 +58,7 @@ describe('formatSmtpUrl', () => {
     const url: SmtpUrl = {
       scheme: 'esmtptls',
       security: 'starttls',
+      protocol: 'smtp',
       kind: 'dns',
       host: 'mail.example.com',
       port: 587,
@@ -68,6 +72,7 @@ describe('formatSmtpUrl', () => {
   const host = {
     scheme: 'smtp',
     security: 'opportunistic',
+    protocol: 'smtp',
     kind: 'dns',
     host: 'mail.example.com',
     port: 25,
@@ -75,6 +80,7 @@ describe('formatSmtpUrl', () => {
   const socket = {
     scheme: 'smtp',
     security: 'opportunistic',
+    protocol: 'smtp',
     kind: 'unix',
     path: '/run/smtp.sock',
   } as const satisfies SmtpUrl;
@@ -83,6 +89,14 @@ describe('formatSmtpUrl', () => {
     ['SMTP_URL_UNKNOWN_SCHEME', 'an unknown scheme', { ...host, scheme: 'http' }],
     ['SMTP_URL_UNKNOWN_SCHEME', 'a scheme that is not a string', { ...host, scheme: 25 }],
     ['SMTP_URL_MALFORMED', 'a security that does not match', { ...host, security: 'implicit' }],
+    ['SMTP_URL_MALFORMED', 'a protocol that does not match', { ...host, protocol: 'lmtp' }],
+    ['SMTP_URL_MALFORMED', 'no protocol', { ...host, protocol: undefined }],
+    [
+      'SMTP_URL_MALFORMED',
+      'an lmtp scheme speaking smtp',
+      { ...socket, scheme: 'lmtp', protocol: 'smtp' },
+    ],
+    ['SMTP_URL_INVALID_PORT', 'LMTP on port 25', { ...host, scheme: 'lmtp', protocol: 'lmtp' }],
     ['SMTP_URL_INVALID_HOST', 'an unknown host kind', { ...host, kind: 'tcp' }],
     ['SMTP_URL_INVALID_HOST', 'an upper-case DNS name', { ...host, host: 'Mail.example.com' }],
     ['SMTP_URL_INVALID_HOST', 'a U-label', { ...host, host: 'bücher.example' }],

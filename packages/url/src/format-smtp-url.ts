@@ -3,10 +3,10 @@
  *
  * Contract: {@link formatSmtpUrl} writes the canonical URL of an {@link SmtpUrl}, such that
  * `parseSmtpUrl(formatSmtpUrl(url, { password: true }))` equals `url` for every value that
- * `parseSmtpUrl` can return. A value it could not return (an unknown scheme, a security that
- * does not match the scheme, a host not in canonical form, a port out of range, an empty user
- * name or password) is refused with a `UrlError` rather than written as a URL that would parse
- * differently.
+ * `parseSmtpUrl` can return. A value it could not return (an unknown scheme, a security or a
+ * protocol that does not match the scheme, a host not in canonical form, a port out of range,
+ * LMTP on port 25, an empty user name or password) is refused with a `UrlError` rather than
+ * written as a URL that would parse differently.
  *
  * Output follows RFC 3986: credentials and socket paths are percent-encoded (section 2.1),
  * IPv6 addresses are bracketed (section 3.2.2), and the port is omitted when it is the scheme's
@@ -19,7 +19,7 @@ import { UrlError } from './errors.ts';
 import { parseHostName, parseIpv6 } from './host.ts';
 import type { SmtpUrl } from './parse-smtp-url.ts';
 import { percentEncode } from './percent-encoding.ts';
-import { resolveScheme, SMTP_SCHEMES } from './scheme-table.ts';
+import { checkPortFor, resolveScheme, SMTP_SCHEMES } from './scheme-table.ts';
 
 /** Options of {@link formatSmtpUrl}. */
 export interface FormatSmtpUrlOptions {
@@ -54,13 +54,20 @@ export function formatSmtpUrl(url: SmtpUrl, options: FormatSmtpUrlOptions = {}):
   if (scheme === undefined) {
     throw new UrlError('SMTP_URL_UNKNOWN_SCHEME', 'The value has no known SMTP URL scheme.');
   }
-  const { security, defaultPort } = SMTP_SCHEMES[scheme];
+  const { security, protocol, defaultPort } = SMTP_SCHEMES[scheme];
   if (url.security !== security) {
     throw new UrlError(
       'SMTP_URL_MALFORMED',
       `The security does not match the scheme: ${scheme} is always ${security}.`,
     );
   }
+  if (url.protocol !== protocol) {
+    throw new UrlError(
+      'SMTP_URL_MALFORMED',
+      `The protocol does not match the scheme: ${scheme} always speaks ${protocol}.`,
+    );
+  }
+  if (url.kind !== 'unix') checkPortFor(protocol, url.port);
   const userinfo =
     url.credentials === undefined
       ? ''

@@ -25,6 +25,7 @@ export {
 } from './proxy-url.ts';
 export {
   SMTP_SCHEMES,
+  type SmtpProtocol,
   type SmtpScheme,
   type SmtpSchemeInfo,
   type SmtpSchemeName,

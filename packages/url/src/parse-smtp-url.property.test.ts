@@ -63,7 +63,13 @@ const smtpUrl: fc.Arbitrary<SmtpUrl> = fc
     { requiredKeys: ['scheme', 'endpoint'] },
   )
   .map(({ scheme, endpoint, credentials }) => {
-    const url = { scheme, security: SMTP_SCHEMES[scheme].security, ...endpoint };
+    const { security, protocol } = SMTP_SCHEMES[scheme];
+    // RFC 2033 section 5: LMTP is never on port 25, so the parser refuses it (tested apart).
+    const where =
+      protocol === 'lmtp' && endpoint.kind !== 'unix' && endpoint.port === 25
+        ? { ...endpoint, port: 24 }
+        : endpoint;
+    const url = { scheme, security, protocol, ...where };
     return credentials === undefined
       ? url
       : { ...url, credentials: createSmtpCredentials(credentials.username, credentials.password) };
@@ -82,6 +88,7 @@ const urlLike = fc
       fc.constantFrom(
         'smtp',
         'SMTPS',
+        'lmtp',
         'estmps',
         'esmtptls',
         'http',

@@ -22,12 +22,14 @@ describe('parseSmtpUrl: schemes', () => {
     ['esmtp', 'esmtp', 587, 'opportunistic'],
     ['esmtps', 'esmtps', 465, 'implicit'],
     ['esmtptls', 'esmtptls', 587, 'starttls'],
+    ['lmtp', 'lmtp', 24, 'opportunistic'],
     ['estmps', 'esmtps', 465, 'implicit'],
   ])('reads %s:// as scheme %s on port %i with %s security', (name, scheme, port, security) => {
     for (const written of [name, name.toUpperCase(), name[0]?.toUpperCase() + name.slice(1)]) {
       expect(parseSmtpUrl(`${written}://mail.example.com`)).toEqual({
         scheme,
         security,
+        protocol: scheme === 'lmtp' ? 'lmtp' : 'smtp',
         kind: 'dns',
         host: 'mail.example.com',
         port,
@@ -87,6 +89,7 @@ describe('parseSmtpUrl: hosts', () => {
     expect(parseSmtpUrl(input)).toEqual({
       scheme: 'smtp',
       security: 'opportunistic',
+      protocol: 'smtp',
       kind,
       host,
       port,
@@ -108,8 +111,19 @@ describe('parseSmtpUrl: UNIX sockets', () => {
     expect(parseSmtpUrl(input)).toEqual({
       scheme: 'smtp',
       security: 'opportunistic',
+      protocol: 'smtp',
       kind: 'unix',
       path,
+    });
+  });
+
+  it("reads an LMTP socket, such as Dovecot's, as protocol lmtp", () => {
+    expect(parseSmtpUrl('lmtp://%2Fvar%2Frun%2Fdovecot%2Flmtp')).toEqual({
+      scheme: 'lmtp',
+      security: 'opportunistic',
+      protocol: 'lmtp',
+      kind: 'unix',
+      path: '/var/run/dovecot/lmtp',
     });
   });
 
@@ -145,6 +159,7 @@ describe('parseSmtpUrl: credentials', () => {
     expect(JSON.parse(json)).toEqual({
       scheme: 'smtps',
       security: 'implicit',
+      protocol: 'smtp',
       kind: 'dns',
       host: 'mail.example.com',
       port: 465,
@@ -221,6 +236,8 @@ const errorCases: ReadonlyArray<readonly [UrlErrorCode, string, unknown]> = [
   ['SMTP_URL_INVALID_PORT', 'a negative port', 'smtp://h:-1'],
   ['SMTP_URL_INVALID_PORT', 'an empty port after IPv6', 'smtp://[::1]:'],
   ['SMTP_URL_INVALID_PORT', 'a port with a socket path', 'smtp://%2Ftmp%2Fs:25'],
+  ['SMTP_URL_INVALID_PORT', 'LMTP on port 25 (RFC 2033 section 5)', 'lmtp://mail.example.com:25'],
+  ['SMTP_URL_INVALID_PORT', 'LMTP on port 25 of an IPv6 address', 'LMTP://[::1]:025'],
   ['SMTP_URL_MISSING_USER', 'an "@" with nothing before it', 'smtp://@h'],
   ['SMTP_URL_MISSING_USER', 'a password without a user', 'smtp://:secret@h'],
   ['SMTP_URL_MISSING_USER', 'a lone ":" before "@"', 'smtp://:@h'],
@@ -269,7 +286,7 @@ describe('parseSmtpUrl: errors', () => {
 
   it('lists the known schemes when the scheme is unknown', () => {
     expect(parseError('submission://h').message).toBe(
-      'Unknown SMTP URL scheme "submission"; known schemes: smtp, smtps, smtptls, esmtp, esmtps, esmtptls, estmps.',
+      'Unknown SMTP URL scheme "submission"; known schemes: smtp, smtps, smtptls, esmtp, esmtps, esmtptls, lmtp, estmps.',
     );
   });
 

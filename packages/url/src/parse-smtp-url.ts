@@ -41,8 +41,10 @@ import { UrlError } from './errors.ts';
 import { percentDecode } from './percent-encoding.ts';
 import {
   ACCEPTED_SCHEME_LIST,
+  checkPortFor,
   resolveScheme,
   SMTP_SCHEMES,
+  type SmtpProtocol,
   type SmtpScheme,
   type SmtpSecurity,
 } from './scheme-table.ts';
@@ -53,6 +55,8 @@ export interface SmtpHostUrl {
   readonly scheme: SmtpScheme;
   /** The transport security the scheme asks for. */
   readonly security: SmtpSecurity;
+  /** The dialogue the scheme speaks: `lmtp` for `lmtp://`, else `smtp`. */
+  readonly protocol: SmtpProtocol;
   /**
    * What `host` is. Send TLS SNI only for `'dns'` (RFC 6066 section 3 forbids IP literals in
    * SNI); certificate checks then match the name, or the IP address for the other two kinds.
@@ -78,6 +82,8 @@ export interface SmtpSocketUrl {
   readonly scheme: SmtpScheme;
   /** The transport security the scheme asks for. */
   readonly security: SmtpSecurity;
+  /** The dialogue the scheme speaks: `lmtp` for `lmtp://`, else `smtp`. */
+  readonly protocol: SmtpProtocol;
   /** Always `'unix'`. */
   readonly kind: 'unix';
   /** The absolute socket path, percent-decoded, exactly as written (not normalised). */
@@ -99,6 +105,8 @@ export type SmtpUrl = SmtpHostUrl | SmtpSocketUrl;
  * - Credentials are `user:password`, both required and non-empty, percent-decoded as UTF-8:
  *   write `@` as `%40`, `:` in the user name as `%3A`, `/` as `%2F`, `?` as `%3F`, `#` as `%23`,
  *   `%` as `%25`.
+ * - `lmtp://` speaks LMTP (`protocol: 'lmtp'`, RFC 2033), on port 24 by default; port 25 is
+ *   refused (`SMTP_URL_INVALID_PORT`): RFC 2033 section 5 forbids LMTP there.
  * - A UNIX socket goes in the host position as a percent-encoded absolute path:
  *   `smtp://user:pass@%2Fvar%2Frun%2Fsmtp.sock`. It takes no port.
  * - A path other than empty or `/`, a query and a fragment are errors: SMTP URLs define none.
@@ -113,6 +121,7 @@ export type SmtpUrl = SmtpHostUrl | SmtpSocketUrl;
  *
  * parseSmtpUrl('smtp://[::1]:2525'); // { kind: 'ipv6', host: '::1', port: 2525, ... }
  * parseSmtpUrl('smtp://%2Fvar%2Frun%2Fsmtp.sock'); // { kind: 'unix', path: '/var/run/smtp.sock', ... }
+ * parseSmtpUrl('lmtp://%2Fvar%2Frun%2Fdovecot%2Flmtp'); // { protocol: 'lmtp', kind: 'unix', ... }
  * parseSmtpUrl('localhost:2525'); // { scheme: 'smtp', kind: 'dns', host: 'localhost', ... }
  * ```
  */
@@ -176,9 +185,10 @@ function parseBareHost(input: string): SmtpUrl {
 function parseAuthority(authority: string, scheme: SmtpScheme): SmtpUrl {
   const { userinfo, hostPort } = splitUserinfo(authority);
   const credentials = userinfo === undefined ? undefined : parseUserinfo(userinfo);
-  const { security, defaultPort } = SMTP_SCHEMES[scheme];
+  const { security, protocol, defaultPort } = SMTP_SCHEMES[scheme];
   const location = parseHostPort(hostPort, defaultPort);
-  const url: SmtpUrl = { scheme, security, ...location };
+  if (location.kind !== 'unix') checkPortFor(protocol, location.port);
+  const url: SmtpUrl = { scheme, security, protocol, ...location };
   return Object.freeze(credentials === undefined ? url : { ...url, credentials });
 }
 

@@ -78,6 +78,16 @@ describe('parseProxyUrl', () => {
       'a SOCKS5 password over 255 bytes',
       `socks5://u:${'é'.repeat(128)}@p`,
     ],
+    [
+      'SMTP_URL_INVALID_CREDENTIALS',
+      'a SOCKS5 user over 255 bytes',
+      `socks5://${'日'.repeat(86)}:p@p`,
+    ],
+    [
+      'SMTP_URL_INVALID_CREDENTIALS',
+      'a SOCKS5 password of 256 bytes',
+      `socks5://u:${'😀'.repeat(64)}@p`,
+    ],
     ['SMTP_URL_UNSUPPORTED_PART', 'a path', 'http://p/path'],
     ['SMTP_URL_UNSUPPORTED_PART', 'a query', 'http://p?x=1'],
   ])('throws %s for %s', (code, _label, input) => {
@@ -130,8 +140,17 @@ describe('formatProxyUrl', () => {
   });
 
   it('refuses an unknown scheme', () => {
-    expect(() =>
-      formatProxyUrl({ scheme: 'ftp' as never, kind: 'dns', host: 'p', port: 1 }),
-    ).toThrow(expect.objectContaining({ code: 'SMTP_URL_UNKNOWN_SCHEME' }));
+    for (const scheme of ['ftp', 42]) {
+      expect(() =>
+        formatProxyUrl({ scheme: scheme as never, kind: 'dns', host: 'p', port: 1 }),
+      ).toThrow(expect.objectContaining({ code: 'SMTP_URL_UNKNOWN_SCHEME' }));
+    }
+  });
+
+  it('counts bytes, not characters, against the SOCKS5 limit', () => {
+    expect(parseProxyUrl(`socks5://u:${'😀'.repeat(63)}@p`).credentials?.password).toHaveLength(
+      126,
+    );
+    expect(parseProxyUrl(`socks5://${'日'.repeat(85)}:p@p`).credentials?.username).toHaveLength(85);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACCEPTED_SCHEME_LIST,
+  checkPortFor,
   resolveScheme,
   SMTP_SCHEMES,
   type SmtpScheme,
@@ -8,20 +9,25 @@ import {
 
 describe('SMTP_SCHEMES', () => {
   it.each([
-    ['smtp', 25, 'opportunistic'],
-    ['smtps', 465, 'implicit'],
-    ['smtptls', 25, 'starttls'],
-    ['esmtp', 587, 'opportunistic'],
-    ['esmtps', 465, 'implicit'],
-    ['esmtptls', 587, 'starttls'],
-    ['estmps', 465, 'implicit'],
-  ] as const)('gives %s the default port %i and security %s', (scheme, port, security) => {
-    expect(SMTP_SCHEMES[scheme].defaultPort).toBe(port);
-    expect(SMTP_SCHEMES[scheme].security).toBe(security);
-    expect(SMTP_SCHEMES[scheme].description).not.toBe('');
-  });
+    ['smtp', 25, 'opportunistic', 'smtp'],
+    ['smtps', 465, 'implicit', 'smtp'],
+    ['smtptls', 25, 'starttls', 'smtp'],
+    ['esmtp', 587, 'opportunistic', 'smtp'],
+    ['esmtps', 465, 'implicit', 'smtp'],
+    ['esmtptls', 587, 'starttls', 'smtp'],
+    ['lmtp', 24, 'opportunistic', 'lmtp'],
+    ['estmps', 465, 'implicit', 'smtp'],
+  ] as const)(
+    'gives %s the default port %i, security %s and protocol %s',
+    (scheme, port, security, protocol) => {
+      expect(SMTP_SCHEMES[scheme].defaultPort).toBe(port);
+      expect(SMTP_SCHEMES[scheme].security).toBe(security);
+      expect(SMTP_SCHEMES[scheme].protocol).toBe(protocol);
+      expect(SMTP_SCHEMES[scheme].description).not.toBe('');
+    },
+  );
 
-  it('lists exactly the six schemes and one alias, in display order', () => {
+  it('lists exactly the seven schemes and one alias, in display order', () => {
     expect(Object.keys(SMTP_SCHEMES)).toEqual([
       'smtp',
       'smtps',
@@ -29,9 +35,23 @@ describe('SMTP_SCHEMES', () => {
       'esmtp',
       'esmtps',
       'esmtptls',
+      'lmtp',
       'estmps',
     ]);
-    expect(ACCEPTED_SCHEME_LIST).toBe('smtp, smtps, smtptls, esmtp, esmtps, esmtptls, estmps');
+    expect(ACCEPTED_SCHEME_LIST).toBe(
+      'smtp, smtps, smtptls, esmtp, esmtps, esmtptls, lmtp, estmps',
+    );
+  });
+
+  it('speaks LMTP under lmtp only, never on the SMTP port', () => {
+    const lmtp = Object.entries(SMTP_SCHEMES).filter(([, info]) => info.protocol === 'lmtp');
+    expect(lmtp.map(([scheme]) => scheme)).toEqual(['lmtp']);
+    expect(SMTP_SCHEMES.lmtp.defaultPort).not.toBe(25);
+    expect(() => checkPortFor('lmtp', 25)).toThrow(
+      expect.objectContaining({ code: 'SMTP_URL_INVALID_PORT' }),
+    );
+    expect(() => checkPortFor('lmtp', 24)).not.toThrow();
+    expect(() => checkPortFor('smtp', 25)).not.toThrow();
   });
 
   it('marks estmps, and only estmps, as an alias of esmtps', () => {
@@ -56,6 +76,7 @@ describe('resolveScheme', () => {
     ['eSmTpTlS', 'esmtptls'],
     ['estmps', 'esmtps'],
     ['ESTMPS', 'esmtps'],
+    ['LMTP', 'lmtp'],
   ])('resolves %s to %s', (name, scheme) => {
     expect(resolveScheme(name)).toBe(scheme);
   });

@@ -419,7 +419,7 @@ describe('smtp schemes', () => {
     const run = await runSmtp(['schemes']);
     expect(run.code).toBe(ExitCode.ok);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^scheme +port +security +meaning$/);
+    expect(lines[0]).toMatch(/^scheme +port +security +protocol +meaning$/);
     const entries = Object.entries(SMTP_SCHEMES);
     expect(lines).toHaveLength(entries.length + 1);
     entries.forEach(([scheme, info], i) => {
@@ -427,6 +427,7 @@ describe('smtp schemes', () => {
         scheme,
         String(info.defaultPort),
         info.security,
+        info.protocol,
         info.description,
       ]);
     });
@@ -438,12 +439,14 @@ describe('smtp schemes', () => {
       scheme: string;
       defaultPort: number;
       security: string;
+      protocol: string;
     }[];
-    expect(rows.map((row) => [row.scheme, row.defaultPort, row.security])).toEqual(
+    expect(rows.map((row) => [row.scheme, row.defaultPort, row.security, row.protocol])).toEqual(
       Object.entries(SMTP_SCHEMES).map(([scheme, info]) => [
         scheme,
         info.defaultPort,
         info.security,
+        info.protocol,
       ]),
     );
   });

@@ -2,7 +2,8 @@
  * Builds the `SmtpClient` every network command uses (and the `SmtpPool` of `send --count` and
  * `bulk`, from the same options), from the shared options: `--url` (or `SMTP_URL`), credentials
  * (see credentials.ts), `--ca FILE` to trust a private CA for this run (certificates are always
- * verified: there is no option to turn that off), `--name` for EHLO, and `--verbose` for the
+ * verified: there is no option to turn that off), `--proxy URL` (or `SMTP_PROXY`) to reach the
+ * server through a proxy, `--name` for EHLO, and `--verbose` for the
  * dialogue on stderr (redacted by the client: INV-10).
  */
 import {
@@ -24,6 +25,10 @@ export interface ConnectionFlags extends DkimFlags {
   readonly ca?: readonly string[];
   readonly name?: string;
   readonly verbose?: boolean;
+  /** `--proxy` (or `SMTP_PROXY`): a proxy URL. */
+  readonly proxy?: string;
+  /** `--proxy-insecure-auth`. */
+  readonly proxyInsecureAuth?: boolean;
 }
 
 /** What `SmtpClient` gets besides the target and credentials. */
@@ -77,6 +82,9 @@ async function clientOptionsFor(
     ...(target.auth !== undefined ? { auth: target.auth } : {}),
     ...(ca.length > 0 ? { tls: { ca } } : {}),
     ...(flags.name !== undefined ? { name: flags.name } : {}),
+    ...(flags.proxy !== undefined && flags.proxy !== ''
+      ? { proxy: { url: flags.proxy, allowInsecureAuth: flags.proxyInsecureAuth === true } }
+      : {}),
     ...(extras.onEvent !== undefined ? { onEvent: extras.onEvent } : {}),
     ...(dkim !== undefined ? { dkim } : {}),
   };

@@ -206,6 +206,18 @@ export const replyTranscripts = {
     source: 'synthetic: an embedded server that ends lines with LF only',
     wire: '220 printer.example.com ESMTP\n250-printer.example.com\n250 8BITMIME\n',
   },
+  syntheticLhlo: {
+    source:
+      'synthetic: a reply to LHLO (RFC 2033 section 4.1), with keywords LMTP delivery agents offer',
+    wire:
+      '250-mail.example.org\r\n' +
+      '250-8BITMIME\r\n' +
+      '250-CHUNKING\r\n' +
+      '250-ENHANCEDSTATUSCODES\r\n' +
+      '250-PIPELINING\r\n' +
+      '250-STARTTLS\r\n' +
+      '250 SMTPUTF8\r\n',
+  },
   syntheticUtf8: {
     source: 'synthetic: SMTPUTF8 server with non-ASCII reply text (RFC 6531)',
     wire:

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import {
   AbortError,
   ConnectionError,
+  MAX_PROXY_RESPONSE_HEAD_BYTES,
+  ProxyError,
   TimeoutError,
   TlsError,
   TransportUsageError,
@@ -26,6 +28,11 @@ const cases = [
     new TransportUsageError('SMTP_TRANSPORT_INVALID_STATE', 'state'),
     'TransportUsageError',
     'SMTP_TRANSPORT_INVALID_STATE',
+  ],
+  [
+    new ProxyError('SMTP_PROXY_REFUSED', 'refused', { protocol: 'socks5', step: 'handshake' }),
+    'ProxyError',
+    'SMTP_PROXY_REFUSED',
   ],
 ] as const;
 
@@ -75,6 +82,25 @@ describe('transport errors', () => {
       undefined,
       undefined,
     ]);
+  });
+
+  it('keeps the proxy protocol, step and reply code, and caps response heads at 16 KiB', () => {
+    const error = new ProxyError(
+      'SMTP_PROXY_AUTH',
+      'denied',
+      { protocol: 'http', step: 'handshake', replyCode: 407 },
+      { cause: 'why' },
+    );
+    expect([error.protocol, error.step, error.replyCode, error.cause]).toEqual([
+      'http',
+      'handshake',
+      407,
+      'why',
+    ]);
+    expect(
+      new ProxyError('SMTP_PROXY_TIMEOUT', 't', { protocol: 'https', step: 'tls' }).replyCode,
+    ).toBeUndefined();
+    expect(MAX_PROXY_RESPONSE_HEAD_BYTES).toBe(16_384);
   });
 
   it('keeps the TLS reason, code and name', () => {

@@ -10,6 +10,13 @@ export {
   type ConnectionErrorCode,
   type ConnectionErrorDetails,
 } from './connection-error.ts';
+export {
+  MAX_PROXY_RESPONSE_HEAD_BYTES,
+  ProxyError,
+  type ProxyErrorCode,
+  type ProxyErrorDetails,
+  type ProxyStep,
+} from './proxy-error.ts';
 export { TimeoutError, type TimeoutPhase } from './timeout-error.ts';
 export { TlsError, type TlsFailureReason } from './tls-error.ts';
 export { TransportUsageError, type TransportUsageErrorCode } from './usage-error.ts';

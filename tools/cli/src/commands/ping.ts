@@ -5,6 +5,7 @@
  */
 
 import { describeReply, type PingResult, type SmtpClient } from '@smtp/client';
+import { formatProxyUrl, parseProxyUrl } from '@smtp/url';
 import { type Command, Option } from 'commander';
 import { createCliClient } from '../connection.ts';
 import type { Target } from '../credentials.ts';
@@ -25,6 +26,8 @@ export interface PingFlags {
   readonly ca?: string[];
   readonly name?: string;
   readonly verbose?: boolean;
+  readonly proxy?: string;
+  readonly proxyInsecureAuth?: boolean;
   readonly quiet?: boolean;
   readonly json?: boolean;
   readonly stopAfter?: 'greeting' | 'ehlo' | 'tls' | 'auth';
@@ -45,6 +48,7 @@ Examples:
   $ smtp ping --url smtp://mail.example.com
   $ smtp ping --url esmtps://ana%40example.com@smtp.example.com --json
   $ smtp ping --url smtp://localhost:2525 --stop-after ehlo
+  $ smtp ping --url smtps://smtp.example.com --proxy socks5h://127.0.0.1:1080
 
 ${CREDENTIALS_HELP}
 Without credentials the AUTH step is skipped; the mechanisms offered are still shown.
@@ -89,10 +93,11 @@ export async function runPing(flags: PingFlags, context: CommandContext): Promis
     });
     client = created.client;
     const result = await client.ping({ stopAfter: flags.stopAfter ?? 'auth' });
+    const proxy = proxyDisplay(flags.proxy);
     if (json) {
-      writeLine(io.stdout, JSON.stringify(pingJson(result, created.target, certificate)));
+      writeLine(io.stdout, JSON.stringify(pingJson(result, created.target, certificate, proxy)));
     } else if (flags.quiet !== true) {
-      writeLine(io.stdout, formatTable(pingRows(result, created.target, certificate)));
+      writeLine(io.stdout, formatTable(pingRows(result, created.target, certificate, proxy)));
     }
     return ExitCode.ok;
   } catch (error) {
@@ -100,6 +105,12 @@ export async function runPing(flags: PingFlags, context: CommandContext): Promis
   } finally {
     await client?.close().catch(() => client?.destroy());
   }
+}
+
+/** The proxy URL as ping shows it (any password as `***`), or `undefined` without one. */
+export function proxyDisplay(url: string | undefined): string | undefined {
+  // The client has already accepted the URL by the time ping reports.
+  return url === undefined || url === '' ? undefined : formatProxyUrl(parseProxyUrl(url));
 }
 
 function extensionList(result: PingResult): string[] {
@@ -125,12 +136,14 @@ export function pingJson(
   result: PingResult,
   target: Target,
   certificate: CertificateInfo | undefined,
+  proxy?: string,
 ): Record<string, unknown> {
   const caps = result.capabilities;
   return {
     ok: true,
     server: target.display,
     security: target.parsed.security,
+    proxy: proxy ?? null,
     greeting: result.greeting !== undefined ? replyJson(result.greeting) : null,
     ehlo: result.ehlo !== undefined ? replyJson(result.ehlo) : null,
     extensions: extensionList(result),
@@ -156,12 +169,16 @@ export function pingRows(
   result: PingResult,
   target: Target,
   certificate: CertificateInfo | undefined,
+  proxy?: string,
 ): [string, string][] {
   const caps = result.capabilities;
   const t = result.timings;
   const rows: [string, string][] = [
     ['server', `${target.display} (security: ${target.parsed.security})`],
   ];
+  if (proxy !== undefined) {
+    rows.push(['proxy', `through ${proxy} (TLS, if any, runs end to end with the server)`]);
+  }
   if (result.greeting !== undefined) rows.push(['greeting', describeReply(result.greeting)]);
   if (result.ehlo !== undefined) {
     rows.push(['ehlo', `${result.ehlo.code} ${result.ehlo.lines[0] ?? ''}`.trimEnd()]);

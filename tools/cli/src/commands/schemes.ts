@@ -14,6 +14,8 @@ export interface SchemeRow {
   readonly scheme: string;
   readonly defaultPort: number;
   readonly security: string;
+  /** `smtp` or `lmtp` (RFC 2033): the dialogue the scheme speaks. */
+  readonly protocol: string;
   readonly description: string;
   readonly aliasOf: string | null;
 }
@@ -24,6 +26,7 @@ export function schemeRows(): SchemeRow[] {
     scheme,
     defaultPort: info.defaultPort,
     security: info.security,
+    protocol: info.protocol,
     description: info.description,
     aliasOf: info.aliasOf ?? null,
   }));
@@ -31,10 +34,16 @@ export function schemeRows(): SchemeRow[] {
 
 /** The table as text: one line per scheme, aligned columns, a header line. */
 export function formatSchemes(rows: readonly SchemeRow[]): string {
-  const header = ['scheme', 'port', 'security', 'meaning'];
+  const header = ['scheme', 'port', 'security', 'protocol', 'meaning'];
   const lines = [
     header,
-    ...rows.map((row) => [row.scheme, String(row.defaultPort), row.security, row.description]),
+    ...rows.map((row) => [
+      row.scheme,
+      String(row.defaultPort),
+      row.security,
+      row.protocol,
+      row.description,
+    ]),
   ];
   const widths = header.map((_, i) => Math.max(...lines.map((line) => (line[i] ?? '').length)));
   return lines

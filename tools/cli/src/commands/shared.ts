@@ -36,6 +36,16 @@ export function addConnectionOptions(command: Command, urlRequired: boolean): Co
         collect,
       ),
     )
+    .addOption(
+      new Option(
+        '--proxy <url>',
+        'reach the server through a proxy: socks5://, socks5h://, socks4a://, http:// or https://',
+      ).env('SMTP_PROXY'),
+    )
+    .option(
+      '--proxy-insecure-auth',
+      "send the proxy's credentials over a plain link to a proxy on another machine",
+    )
     .option('--name <domain>', 'the name to send in EHLO (default: this host name)')
     .option('-v, --verbose', 'show the SMTP dialogue on stderr (credentials redacted)');
 }
@@ -51,4 +61,6 @@ export function addOutputOptions(command: Command): Command {
 export const CREDENTIALS_HELP = `Credentials: from the URL (smtp://user:pass@host, percent-encode @ as %40), else
 SMTP_USER and SMTP_PASSWORD, else a prompt with no echo when a user is known and
 stdin is a terminal. There is no --password flag: it would land in shell history.
-Certificates are always verified; use --ca to trust a private CA.`;
+Certificates are always verified; use --ca to trust a private CA. Through --proxy
+(or SMTP_PROXY), TLS still runs end to end with the server and is verified against
+its name; proxy credentials go in the proxy URL (socks5://user:pass@host:1080).`;
