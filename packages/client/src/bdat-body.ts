@@ -59,6 +59,7 @@ export async function runBdat(
   const send = async (frame: BdatFrame, last: boolean): Promise<void> => {
     // Every reply waiting now must be one a chunk drew.
     if (wire.pendingReplies > outstanding.length) throw unsolicitedReply('during BDAT');
+    if (last && context.beforeEndOfData !== undefined) await context.beforeEndOfData();
     const block = waitFor(timeouts.dataBlock, signal);
     if (last) lastHandedOver = !connection.destroyed;
     await wire.write(frame.command, block);

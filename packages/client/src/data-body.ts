@@ -59,11 +59,14 @@ export async function sendData(
   try {
     const { body } = plan;
     if (body.kind === 'bytes') {
+      // The content and its terminator go in one write: the hook comes before any of it.
+      if (context.beforeEndOfData !== undefined) await context.beforeEndOfData();
       endWritten = !connection.destroyed;
       await wire.writeData(body.bytes, waitFor(timeouts.dataBlock, signal));
       size = body.bytes.byteLength;
     } else {
-      const encoded = dataEncoded(body.source.content(), () => {
+      const encoded = dataEncoded(body.source.content(), async () => {
+        if (context.beforeEndOfData !== undefined) await context.beforeEndOfData();
         endWritten = !connection.destroyed;
       });
       size = await wire.writeBody(encoded, timeouts.dataBlock, signal);
@@ -157,7 +160,7 @@ function earlyReply(
 
 /**
  * The DATA form of a content stream: CRLF only, dot-stuffed, one terminator (INV-6).
- * `onEnd` runs just before the terminator is handed over.
+ * `onEnd` runs, and is awaited, just before the terminator is handed over.
  *
  * The transport's `next(true)` (it holds none of the chunks it took) is passed on to the content:
  * a chunk the encoder passed on unchanged is one the transport took, and one it copied is not
@@ -167,7 +170,7 @@ function earlyReply(
  */
 export async function* dataEncoded(
   content: AsyncIterable<Uint8Array>,
-  onEnd: () => void,
+  onEnd: () => void | Promise<void>,
 ): AsyncGenerator<Uint8Array, void, unknown> {
   const encoder = createDataEncoder();
   const source = content[Symbol.asyncIterator]();
@@ -190,7 +193,7 @@ export async function* dataEncoded(
     if (open) await source.return?.();
   }
   const end = encoder.end();
-  onEnd();
+  await onEnd();
   yield end;
 }
 

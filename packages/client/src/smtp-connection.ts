@@ -416,6 +416,7 @@ export class SmtpConnection {
           lifetime: this.#lifetime.signal,
           reused,
           dataWatch: this.#dataWatch as DataWatch,
+          beforeEndOfData: options.beforeEndOfData,
         },
         plan,
       );

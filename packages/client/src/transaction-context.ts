@@ -60,6 +60,8 @@ export interface TransactionContext {
   readonly reused: boolean;
   /** The connection's early-reply watch for DATA (data-watch.ts), made once per connection. */
   readonly dataWatch: DataWatch;
+  /** `SendOptions.beforeEndOfData`: awaited just before the end of data is handed over. */
+  readonly beforeEndOfData: (() => void | Promise<void>) | undefined;
 }
 
 /** What the body stage needs from the envelope stage. */

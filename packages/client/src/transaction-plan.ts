@@ -63,6 +63,16 @@ export interface SendOptions {
    * Sent only when the server offers MT-PRIORITY; otherwise left out and the log says so.
    */
   readonly priority?: number;
+  /**
+   * Called, and awaited, just before the end of data is handed to the transport (the DATA
+   * terminator, `BDAT ... LAST`, or the one write that carries the whole message with
+   * CHUNKING): the last moment at which the message has surely not been delivered. A durable
+   * queue records there that a crash from now on may leave the message delivered (decision 12
+   * in docs/security.md). If it throws, nothing more of the message is written, the send fails
+   * with outcome `not-sent` and that error as the cause, and a connection in the middle of DATA
+   * or BDAT is dropped. Not called by a dry run, nor when the send fails before that point.
+   */
+  readonly beforeEndOfData?: () => void | Promise<void>;
 }
 
 /** Content that is encoded (DATA) or framed (BDAT) as it is sent. */

@@ -232,6 +232,8 @@ async function runBdatInBatch(
   const { wire, secrets } = context;
   try {
     expectQuiet(wire, 'before the envelope');
+    // The batch carries the end of data with MAIL: the hook comes before any of it.
+    if (context.beforeEndOfData !== undefined) await context.beforeEndOfData();
   } catch (error) {
     throw beforeContent(context, error, 0);
   }
