@@ -30,6 +30,16 @@ export {
   startSocksProxy,
 } from './proxies.ts';
 export {
+  type EnsureRedisOptions,
+  ensureRedisServer,
+  findRedisServer,
+  type RedisExit,
+  type RedisOptions,
+  type RedisStopSignal,
+  type RunningRedis,
+  startRedis,
+} from './redis.ts';
+export {
   ScriptError,
   type ScriptedServer,
   type ScriptedServerOptions,
