@@ -141,9 +141,14 @@ describe('outcomes mapped to job states', () => {
     await outbox.enqueue(mail(), { id: 'nobody-home' });
     const worker = q.worker({ smtp: `smtp://127.0.0.1:${port}` });
     const retrying: number[] = [];
+    const failed: string[] = [];
     worker.on('retrying', (_id, _error, attempt) => retrying.push(attempt));
+    worker.on('failed', (id) => failed.push(id));
     await until(async () => (await outbox.job('nobody-home'))?.state === 'failed', 'failure');
-    expect(retrying).toEqual([1, 2, 3]);
+    await until(() => failed.length === 1, 'the failed event');
+    expect(retrying).toEqual([1, 2]);
+    expect(failed).toEqual(['nobody-home']);
+    expect(worker.stats).toMatchObject({ retrying: 2, failed: 1 });
     expect((await outbox.job('nobody-home'))?.reason).toContain('refused');
   });
 

@@ -249,8 +249,12 @@ export class QueueWorker extends EventEmitter<WorkerEvents> {
       // The server's answer says the message is not there: the next attempt may send it.
       if (marked) await job.updateProgress({});
       if (decision === 'retry') {
-        this.#stats.retrying++;
-        this.emit('retrying', id, error as Error, job.attemptsMade + 1);
+        // On the last attempt BullMQ fails the job instead; the `failed` listener reports it.
+        const attempt = job.attemptsMade + 1;
+        if (attempt < (job.opts.attempts ?? 1)) {
+          this.#stats.retrying++;
+          this.emit('retrying', id, error as Error, attempt);
+        }
         throw error;
       }
       this.#failed(id, error as Error);
