@@ -59,7 +59,7 @@ export interface EnqueueOptions {
   readonly id?: string;
   /** Send no earlier than this many ms from now. */
   readonly delay?: number;
-  /** BullMQ priority: 1 is the highest; without it, first in first out. */
+  /** BullMQ priority, 1 (the highest) to 2 097 152; without it, first in first out. */
   readonly priority?: number;
 }
 
@@ -136,15 +136,23 @@ function checkId(id: unknown): string {
   return id;
 }
 
-function checkCount(value: unknown, path: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+function checkCount(
+  value: unknown,
+  path: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new QueueError(
       'SMTP_QUEUE_INVALID_OPTIONS',
-      `${path} must be an integer of at least ${min}`,
+      `${path} must be an integer from ${min} to ${max}`,
     );
   }
   return value;
 }
+
+/** BullMQ's largest priority (2^21). */
+const MAX_PRIORITY = 2_097_152;
 
 function checkName(value: unknown, path: string): string {
   if (typeof value !== 'string' || value === '' || UNFIT_ID.test(value)) {
@@ -242,7 +250,9 @@ export class Outbox {
     const id = options.id === undefined ? undefined : checkId(options.id);
     const delay = options.delay === undefined ? undefined : checkCount(options.delay, 'delay', 0);
     const priority =
-      options.priority === undefined ? undefined : checkCount(options.priority, 'priority', 1);
+      options.priority === undefined
+        ? undefined
+        : checkCount(options.priority, 'priority', 1, MAX_PRIORITY);
     const composed = await compose(input, this.#maxMessageSize);
     const data: JobData = {
       v: JOB_DATA_VERSION,

@@ -86,6 +86,17 @@ describe('enqueue', () => {
     expect(await outbox.counts()).toMatchObject({ waiting: 0, delayed: 0 });
   });
 
+  it('refuses a priority BullMQ cannot take', async () => {
+    q.fresh();
+    const outbox = q.outbox();
+    for (const priority of [0, 2_097_153, 1.5]) {
+      await expect(outbox.enqueue(mail(), { priority })).rejects.toMatchObject({
+        code: 'SMTP_QUEUE_INVALID_OPTIONS',
+      });
+    }
+    expect((await outbox.enqueue(mail(), { priority: 1, delay: 0 })).queued).toBe(true);
+  });
+
   it.each(['', '42', 'a:b', 'x'.repeat(257), 'line\nbreak'])('refuses the id %j', async (id) => {
     q.fresh();
     const outbox = q.outbox();

@@ -8,6 +8,7 @@ import { registerBulk } from './commands/bulk.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDkim } from './commands/dkim.ts';
 import { registerPing } from './commands/ping.ts';
+import { registerQueue } from './commands/queue.ts';
 import { registerSchemes } from './commands/schemes.ts';
 import { registerSend } from './commands/send.ts';
 import type { CommandContext } from './commands/shared.ts';
@@ -29,7 +30,7 @@ export interface RunCliOptions {
 export function createProgram(context: CommandContext): Command {
   const program = new Command('smtp')
     .description(
-      'Send mail (one message, many, or a folder of .eml files), DKIM-signed if asked, ping a server, make a DKIM key, list SMTP URL schemes, or run the demo.',
+      'Send mail (one message, many, or a folder of .eml files), DKIM-signed if asked, queue it on Redis for workers to send, ping a server, make a DKIM key, list SMTP URL schemes, or run the demo.',
     )
     .version(CLI_VERSION)
     .showHelpAfterError("(run 'smtp <command> --help' for usage)")
@@ -49,6 +50,9 @@ Examples:
   $ smtp send --url smtp://localhost:2525 --from a@example.com --to b@example.com \\
       --subject Load --text Hi --count 1000 --concurrency 8 --rate 200/s
   $ smtp bulk outbox/ --url smtp://localhost:2525 --from a@example.com --to b@example.com
+  $ smtp queue add outbox/ --redis redis://127.0.0.1:6379 --from a@example.com \\
+      --to b@example.com --id-from-name
+  $ smtp queue worker --redis redis://127.0.0.1:6379 --url smtp://localhost:2525
   $ smtp dkim keygen --selector mail2026 --domain example.com --out mail2026.pem
   $ smtp send --url esmtp://smtp.example.com --from ana@example.com --to bob@example.org \\
       --subject Signed --text Hi --dkim-key mail2026.pem --dkim-selector mail2026 \\
@@ -60,6 +64,7 @@ ${EXIT_CODE_HELP}
     );
   registerSend(program, context);
   registerBulk(program, context);
+  registerQueue(program, context);
   registerPing(program, context);
   registerDkim(program, context);
   registerSchemes(program, context);
@@ -76,7 +81,8 @@ ${EXIT_CODE_HELP}
 
 /**
  * Runs the CLI on `argv` (without `node` and the script path) and resolves with the exit code;
- * it never calls `process.exit`.
+ * it never calls `process.exit`, but for `smtp queue worker` at a second stop signal, which is
+ * its promise to stop at once (queue-worker.ts).
  *
  * @example
  * ```ts

@@ -53,14 +53,15 @@ export function verboseLogging(io: Pick<CliIo, 'stderr'>): {
 
 /**
  * The client options and logging for the flags: the target resolved (credentials included),
- * `--ca` files read, the DKIM signers made from `--dkim-*` (dkim-flags.ts).
+ * `--ca` files read, the DKIM signers made from `--dkim-*` (dkim-flags.ts). `smtp queue worker`
+ * hands them to the queue's worker, which makes its own pool.
  *
  * @throws {CliInputError} No `--url`, an unreadable `--ca` or `--dkim-key`, `--dkim-*` flags
  *   that do not pair up, or missing credentials.
  * @throws {UrlError} A URL that cannot be used.
  * @throws {DkimError} A DKIM key, selector or domain that cannot be used.
  */
-async function clientOptionsFor(
+export async function clientOptionsFor(
   flags: ConnectionFlags,
   io: CliIo,
   prompt: PasswordPrompt | undefined,

@@ -30,7 +30,12 @@ const MAX_RATE = 1_000_000;
 
 const UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000 };
 
-function wholeNumber(option: string, value: string, min: number, max: number): number {
+/**
+ * `value` as a whole number from `min` to `max`, for the option named `option`.
+ *
+ * @throws {InvalidArgumentError} With the range, for commander to show.
+ */
+export function wholeNumber(option: string, value: string, min: number, max: number): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
@@ -49,6 +54,11 @@ export function parseConcurrency(value: string): number {
   return wholeNumber('--concurrency', value, 1, MAX_CONNECTIONS);
 }
 
+/** `--connections N` (`smtp queue worker`): connections at once, 1 to 1000. */
+export function parseConnections(value: string): number {
+  return wholeNumber('--connections', value, 1, MAX_CONNECTIONS);
+}
+
 /** `--retries N`: further attempts after a temporary failure, 0 to 100. */
 export function parseRetries(value: string): number {
   return wholeNumber('--retries', value, 0, MAX_RETRIES);
@@ -65,6 +75,12 @@ export function parseRate(value: string): RateFlag {
     );
   }
   return { limit, intervalMs };
+}
+
+/** A parsed `--rate` as the user wrote it: `10/s`, `600/m`, `1000/h`. */
+export function formatRateFlag(rate: RateFlag): string {
+  const unit = Object.keys(UNITS).find((key) => UNITS[key] === rate.intervalMs);
+  return unit === undefined ? `${rate.limit} per ${rate.intervalMs} ms` : `${rate.limit}/${unit}`;
 }
 
 /** The help on runs of many messages, shown by `send` and `bulk`. */

@@ -22,9 +22,14 @@ export function collect(value: string, previous: string[] | undefined): string[]
 
 /**
  * Adds `--url` (default from `SMTP_URL` where a URL is required; the demo ignores `SMTP_URL` so
- * it never leaves the machine unless asked), `--ca`, `--name` and `--verbose`.
+ * it never leaves the machine unless asked), `--ca`, `--name` and `--verbose` (which shows the
+ * dialogue unless the command says otherwise in `verboseHelp`).
  */
-export function addConnectionOptions(command: Command, urlRequired: boolean): Command {
+export function addConnectionOptions(
+  command: Command,
+  urlRequired: boolean,
+  verboseHelp = 'show the SMTP dialogue on stderr (credentials redacted)',
+): Command {
   return command
     .addOption(
       urlRequired
@@ -47,7 +52,7 @@ export function addConnectionOptions(command: Command, urlRequired: boolean): Co
       "send the proxy's credentials over a plain link to a proxy on another machine",
     )
     .option('--name <domain>', 'the name to send in EHLO (default: this host name)')
-    .option('-v, --verbose', 'show the SMTP dialogue on stderr (credentials redacted)');
+    .option('-v, --verbose', verboseHelp);
 }
 
 /** Adds `--quiet` and `--json`. */
