@@ -18,6 +18,7 @@ import {
 import { ADDR_SPEC_MEMO_SIZE, parseAddrSpecText } from './address-parser.ts';
 import { DOMAIN_MEMO_SIZE } from './domain.ts';
 import { InvalidAddressError, type InvalidAddressErrorCode, isSmtpError } from './errors.ts';
+import { PunycodeError } from './punycode.ts';
 
 /** Runs `action` and returns the `InvalidAddressError` it throws (fails if it throws another). */
 function thrown(action: () => unknown): InvalidAddressError {
@@ -259,6 +260,21 @@ const valid: readonly [title: string, input: string, expected: (Mailbox | Group)
       { address: 'A.B@EXAMPLE.Com' },
       { address: 'x@xn--bcher-kva.example' },
       { address: 'y@BÜCHER.example' },
+    ],
+  ],
+  [
+    'internationalised domains, as U-labels or as the A-labels IDNA writes for them',
+    'a@münchen.de, b@xn--mnchen-3ya.de, c@пример.рф, d@xn--e1afmkfd.xn--p1ai, e@日本語.jp, f@xn--wgv71a119e.jp, g@XN--BCHER-KVA.example, h@ᏣᎳᎩ.example, i@xn--f9dt7l.example',
+    [
+      { address: 'a@münchen.de' },
+      { address: 'b@xn--mnchen-3ya.de' },
+      { address: 'c@пример.рф' },
+      { address: 'd@xn--e1afmkfd.xn--p1ai' },
+      { address: 'e@日本語.jp' },
+      { address: 'f@xn--wgv71a119e.jp' },
+      { address: 'g@XN--BCHER-KVA.example' },
+      { address: 'h@ᏣᎳᎩ.example' },
+      { address: 'i@xn--f9dt7l.example' },
     ],
   ],
   [
@@ -619,10 +635,52 @@ const invalid: readonly [
     'not one valid A-label',
   ],
   [
-    'an invalid Punycode label',
+    'an A-label that decodes to C1 controls (accepted by the URL parser of Node 24)',
     'a@xn--abc.example',
     'SMTP_MIME_INVALID_DOMAIN',
-    'not a valid internationalised domain label',
+    'has a label "xn--abc" that is not a valid A-label: what it decodes to is not a valid U-label',
+  ],
+  [
+    'the same A-label in capitals, as the last label',
+    'a@mail.XN--ABC',
+    'SMTP_MIME_INVALID_DOMAIN',
+    'has a label "XN--ABC" that is not a valid A-label',
+  ],
+  [
+    'the same A-label beside a U-label',
+    'a@bücher.xn--abc',
+    'SMTP_MIME_INVALID_DOMAIN',
+    'not a valid A-label',
+  ],
+  [
+    'an A-label that is not Punycode',
+    'a@xn--abc-9.example',
+    'SMTP_MIME_INVALID_DOMAIN',
+    'not a valid A-label: what follows "xn--" is not Punycode',
+  ],
+  [
+    'an A-label of a label IDNA refuses ("a⒈")',
+    'a@xn--a-ecp.example',
+    'SMTP_MIME_INVALID_DOMAIN',
+    'not a valid U-label',
+  ],
+  [
+    'an A-label of a capital letter',
+    'a@xn--wca.example',
+    'SMTP_MIME_INVALID_DOMAIN',
+    'IDNA maps it to another label',
+  ],
+  [
+    'an A-label of a label not in NFC',
+    'a@xn--u-ccb.example',
+    'SMTP_MIME_INVALID_DOMAIN',
+    'IDNA maps it to another label',
+  ],
+  [
+    'an A-label of small Cherokee letters, which IDNA maps to capitals',
+    'a@xn--tz9ata7l.example',
+    'SMTP_MIME_INVALID_DOMAIN',
+    'IDNA maps it to another label',
   ],
   [
     'a U-label that IDNA refuses',
@@ -1030,6 +1088,11 @@ describe('toAsciiAddress', () => {
     ['jörg@bücher.example', 'jörg@xn--bcher-kva.example'],
     ['a@BÜCHER.Example', 'a@xn--bcher-kva.Example'],
     ['用户@例子.广告', '用户@xn--fsqu00a.xn--4rr70v'],
+    ['a@münchen.de', 'a@xn--mnchen-3ya.de'],
+    ['a@пример.рф', 'a@xn--e1afmkfd.xn--p1ai'],
+    ['a@日本語.jp', 'a@xn--wgv71a119e.jp'],
+    ['a@xn--bcher-kva.example', 'a@xn--bcher-kva.example'],
+    ['a@XN--BCHER-KVA.example', 'a@XN--BCHER-KVA.example'],
     ['A@Example.COM', 'A@Example.COM'],
     ['"john"@[IPv6:2001:db8::1]', 'john@[IPv6:2001:db8::1]'],
   ])('%s -> %s', (address, expected) => {
@@ -1051,6 +1114,11 @@ describe('toAsciiAddress', () => {
 
   it('refuses an invalid domain with SMTP_MIME_INVALID_DOMAIN', () => {
     expect(thrown(() => toAsciiAddress('a@xn--abc')).code).toBe('SMTP_MIME_INVALID_DOMAIN');
+  });
+
+  it('keeps why an A-label is invalid as the cause', () => {
+    expect(thrown(() => toAsciiAddress('a@xn--abc-9.example')).cause).toBeInstanceOf(PunycodeError);
+    expect(thrown(() => toAsciiAddress('a@xn--abc.example')).cause).toBeInstanceOf(TypeError);
   });
 });
 

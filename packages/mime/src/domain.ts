@@ -20,7 +20,10 @@
  *   stop) is refused instead of being read as two labels, so the address sent with SMTPUTF8 and
  *   the one sent as A-labels always name the same labels. A non-ASCII label that maps to plain
  *   ASCII (full-width `ｅｘａｍｐｌｅ`) is refused as well: write it in ASCII.
- * - ASCII `xn--` labels must be valid Punycode (checked by the same `URL` conversion).
+ * - Every `xn--` label, written so or converted, must be a valid A-label (RFC 5891 section 5.4),
+ *   checked by `a-label.ts` with this package's own Punycode decoder: the runtime's check of
+ *   A-labels differs between versions (Node 24's `URL` lets `xn--abc` through), its conversion
+ *   of U-labels does not.
  * - A name whose last label is a number (`a@1.2.3.4`, `a@0x7f`) is refused: it is not a host
  *   name, and resolvers read it as an IPv4 address. Write `[192.0.2.1]` instead.
  * - An address literal (RFC 5321 section 4.1.3): `[192.0.2.1]` (decimal, no leading zeros,
@@ -31,6 +34,7 @@
  * converted.
  */
 
+import { A_LABEL_PREFIX, checkALabel } from './a-label.ts';
 import { hasNonAscii, invalidDomain, quoteInput, utf8Length } from './address-text.ts';
 
 /** Longest domain, in octets of its UTF-8 form (RFC 5321 section 4.5.3.1.2). */
@@ -111,12 +115,22 @@ function convertDomain(domain: string, what: string): string {
 /** One label in ASCII: unchanged if it is ASCII, its A-label if not. Throws if invalid. */
 function labelToAscii(label: string, domain: string, what: string): string {
   const where = `${what} ${quoteInput(domain)}`;
-  if (!hasNonAscii(label)) {
-    checkLdhLabel(label, where);
-    // An ASCII label that claims to be an A-label must decode, or it names nothing.
-    if (/^xn--/i.test(label)) toAsciiLabel(label, where);
-    return label;
+  const ascii = hasNonAscii(label) ? uLabelToAscii(label, where) : checkLdhLabel(label, where);
+  // Written as an A-label or converted to one, it must decode to the U-label IDNA writes so; an
+  // ASCII label that only claims to be an A-label names nothing.
+  if (A_LABEL_PREFIX.test(ascii)) {
+    checkALabel(ascii, idnaToAscii, (reason, options) =>
+      invalidDomain(
+        `${where} has a label ${quoteInput(ascii)} that is not a valid A-label: ${reason} (RFC 5891 section 5.4)`,
+        options,
+      ),
+    );
   }
+  return ascii;
+}
+
+/** A label with a non-ASCII character as its A-label. Throws if invalid. */
+function uLabelToAscii(label: string, where: string): string {
   if (
     label.startsWith('-') ||
     label.endsWith('-') ||
@@ -135,7 +149,8 @@ function labelToAscii(label: string, domain: string, what: string): string {
   return ascii;
 }
 
-function checkLdhLabel(label: string, where: string): void {
+/** Returns the ASCII `label` if it is a valid LDH label; throws if not. */
+function checkLdhLabel(label: string, where: string): string {
   if (label.length > MAX_LABEL_LENGTH) {
     throw invalidDomain(
       `${where} has a label longer than ${MAX_LABEL_LENGTH} octets (RFC 1035 section 2.3.4)`,
@@ -146,20 +161,27 @@ function checkLdhLabel(label: string, where: string): void {
       `${where} has an invalid label ${quoteInput(label)}: labels are letters, digits and inner hyphens, separated by single dots (RFC 5321 section 4.1.2)`,
     );
   }
+  return label;
 }
 
-/** The label through UTS #46 ToASCII, as the WHATWG URL parser does it for a host. */
+/** The label through UTS #46 ToASCII; throws `InvalidAddressError` if IDNA refuses it. */
 function toAsciiLabel(label: string, where: string): string {
   try {
-    // The label holds only letters, digits, hyphens and non-ASCII characters (checked by the
-    // callers), so the URL parser sees it whole as the host and only applies IDNA to it.
-    return new URL(`http://${label}/`).hostname;
+    return idnaToAscii(label);
   } catch (cause) {
     throw invalidDomain(
       `${where} has a label ${quoteInput(label)} that is not a valid internationalised domain label (RFC 5891)`,
       { cause },
     );
   }
+}
+
+/** The label through UTS #46 ToASCII, as the WHATWG URL parser does it for a host. */
+function idnaToAscii(label: string): string {
+  // The label holds only letters, digits, hyphens and non-ASCII characters (checked by the
+  // callers, or decoded from such a label), so the URL parser sees it whole as the host and only
+  // applies IDNA to it. It throws a TypeError if IDNA refuses the label.
+  return new URL(`http://${label}/`).hostname;
 }
 
 /**

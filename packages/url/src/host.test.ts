@@ -16,6 +16,15 @@ describe('parseHostName', () => {
     ['ß.example', 'xn--zca.example'],
     ['例え.テスト', 'xn--r8jz45g.xn--zckzah'],
     ['-ü.example', 'xn----eha.example'],
+    ['XN--BCHER-KVA.Example', 'xn--bcher-kva.example'],
+    ['münchen.de', 'xn--mnchen-3ya.de'],
+    ['xn--mnchen-3ya.de', 'xn--mnchen-3ya.de'],
+    ['пример.рф', 'xn--e1afmkfd.xn--p1ai'],
+    ['xn--e1afmkfd.xn--p1ai', 'xn--e1afmkfd.xn--p1ai'],
+    ['日本語.jp', 'xn--wgv71a119e.jp'],
+    ['xn--wgv71a119e.jp', 'xn--wgv71a119e.jp'],
+    ['ᏣᎳᎩ.example', 'xn--f9dt7l.example'],
+    ['bücher.xn--r8jz45g', 'xn--bcher-kva.xn--r8jz45g'],
     [`${'a'.repeat(63)}.example`, `${'a'.repeat(63)}.example`],
     [
       Array.from({ length: 4 }, () => 'a'.repeat(62)).join('.'),
@@ -57,10 +66,36 @@ describe('parseHostName', () => {
     ['ａ！.example', 'a full-width character that maps to "!"'],
     ['\u00ad', 'a name that maps to nothing'],
     ['ü.1', 'an internationalised name ending in a number'],
+    ['xn--abc.example', 'an A-label that decodes to C1 controls'],
+    ['XN--ABC.example', 'the same in capitals'],
+    ['mail.xn--abc', 'the same as the last label'],
+    ['bücher.xn--abc', 'the same beside a U-label'],
+    ['xn--abc-9.example', 'an A-label that is not Punycode'],
+    ['xn--a-ecp.example', 'an A-label of a label IDNA refuses ("a⒈")'],
+    ['xn--wca.example', 'an A-label of a capital Ü'],
+    ['xn--tz9ata7l.example', 'an A-label of small Cherokee letters'],
+    ['xn--a_b-joa.example', 'an A-label with "_"'],
+    ['a_bü.example', 'a U-label with "_", whose A-label would hold it'],
   ])('refuses %j (%s)', (text) => {
     expect(() => parseHostName(text)).toThrow(
       expect.objectContaining({ code: 'SMTP_URL_INVALID_HOST' }),
     );
+  });
+
+  it.each([
+    ['xn--abc.example', 'not a valid U-label'],
+    ['xn--abc-9.example', 'not Punycode'],
+    ['xn--wca.example', 'maps it to another label'],
+    ['xn--a_b-joa.example', 'other than letters, digits and hyphens'],
+  ])('says why %j is not a valid A-label (%s), without quoting it', (text, reason) => {
+    try {
+      parseHostName(text);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toContain('not a valid A-label');
+      expect((error as Error).message).toContain(reason);
+      expect((error as Error).message).not.toContain(text.split('.')[0]);
+    }
   });
 
   it('keeps the IDNA failure as the cause', () => {

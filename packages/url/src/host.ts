@@ -15,9 +15,14 @@
  *   DNS name (the same rule as the WHATWG URL standard's "ends in a number").
  * - Internationalised names are converted to A-labels (RFC 5891 section 4.4) with the runtime's
  *   WHATWG `URL`, which applies UTS #46 mapping, so this package needs no IDNA tables of its own.
+ * - Every `xn--` label of the result, written so or converted, must be a valid A-label (so with
+ *   no `_`, which only plain ASCII labels may hold), checked by `a-label.ts` with this package's
+ *   own Punycode decoder: the runtime's check of A-labels differs between versions (Node 24's
+ *   `URL` lets `xn--abc` through), its conversion of U-labels does not.
  * - IPv6 zone identifiers (RFC 6874) and `IPvFuture` literals are refused.
  */
 
+import { A_LABEL_PREFIX, checkALabel } from './a-label.ts';
 import { UrlError } from './errors.ts';
 
 /**
@@ -82,14 +87,27 @@ export function parseIpv6(text: string): string {
 
 function domainToAscii(text: string): string {
   try {
-    // The text holds no URL delimiters (checked by the caller), so the WHATWG parser sees it
-    // whole as the host and only applies UTS #46 / IDNA to it.
-    return new URL(`http://${text}/`).hostname;
+    return idnaToAscii(text);
   } catch (cause) {
     throw invalidHost('The host is not a valid internationalised domain name (RFC 5891).', {
       cause,
     });
   }
+}
+
+/** The text through UTS #46 ToASCII, as the WHATWG URL parser does it for a host. */
+function idnaToAscii(text: string): string {
+  // The text holds no URL delimiters (checked by the callers: a host name, or a U-label decoded
+  // from letters, digits, hyphens and code points from U+0080 up), so the WHATWG parser sees it
+  // whole as the host and only applies UTS #46 / IDNA to it. It throws a TypeError if refused.
+  return new URL(`http://${text}/`).hostname;
+}
+
+function invalidALabel(reason: string, options?: ErrorOptions): UrlError {
+  return invalidHost(
+    `A label of the host name starts with "xn--" but is not a valid A-label: ${reason} (RFC 5891 section 5.4).`,
+    options,
+  );
 }
 
 function checkDnsName(name: string, labels: readonly string[]): void {
@@ -112,6 +130,7 @@ function checkDnsName(name: string, labels: readonly string[]): void {
     if (label.startsWith('-') || label.endsWith('-')) {
       throw invalidHost('A label of the host name starts or ends with "-" (RFC 1123).');
     }
+    if (A_LABEL_PREFIX.test(label)) checkALabel(label, idnaToAscii, invalidALabel);
   }
 }
 

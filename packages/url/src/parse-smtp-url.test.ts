@@ -71,6 +71,9 @@ describe('parseSmtpUrl: hosts', () => {
     ['smtp://bücher.example', 'dns', 'xn--bcher-kva.example', 25],
     ['smtp://user:pass@Bücher.example:587', 'dns', 'xn--bcher-kva.example', 587],
     ['smtp://例え.テスト', 'dns', 'xn--r8jz45g.xn--zckzah', 25],
+    ['smtp://xn--bcher-kva.example', 'dns', 'xn--bcher-kva.example', 25],
+    ['smtp://münchen.de:587', 'dns', 'xn--mnchen-3ya.de', 587],
+    ['smtp://пример.рф', 'dns', 'xn--e1afmkfd.xn--p1ai', 25],
   ])('reads %s as a %s host %j on port %i', (input, kind, host, port) => {
     expect(parseSmtpUrl(input)).toMatchObject({ kind, host, port });
   });
@@ -225,6 +228,8 @@ const errorCases: ReadonlyArray<readonly [UrlErrorCode, string, unknown]> = [
   ['SMTP_URL_INVALID_HOST', 'a sub-delimiter in a host name', 'smtp://mail$.example.com'],
   ['SMTP_URL_INVALID_HOST', 'a "]" in a host name', 'smtp://mail].example.com'],
   ['SMTP_URL_INVALID_HOST', 'an IDN that maps to punctuation', 'smtp://ａ！.example'],
+  ['SMTP_URL_INVALID_HOST', 'an A-label that is not valid', 'smtp://xn--abc.example'],
+  ['SMTP_URL_INVALID_HOST', 'an invalid A-label, with a port', 'smtps://xn--abc.example:465'],
   ['SMTP_URL_INVALID_HOST', 'a socket path with a raw "<"', 'smtp://%2Ftmp%2F<s'],
   ['SMTP_URL_INVALID_HOST', 'a socket path with NUL', 'smtp://%2Ftmp%2Fs%00'],
   ['SMTP_URL_INVALID_PORT', 'an empty port', 'smtp://h:'],

@@ -67,6 +67,7 @@ describe('parseProxyUrl', () => {
     ['SMTP_URL_MALFORMED', 'two "@"', 'http://u:p@w@p'],
     ['SMTP_URL_EMPTY_HOST', 'no host', 'socks5://'],
     ['SMTP_URL_INVALID_HOST', 'a UNIX socket', 'socks5://%2Frun%2Fproxy.sock'],
+    ['SMTP_URL_INVALID_HOST', 'an A-label that is not valid', 'socks5h://xn--abc.example'],
     ['SMTP_URL_INVALID_PORT', 'port 0', 'http://p:0'],
     ['SMTP_URL_MISSING_USER', 'a password without a user', 'http://:pw@p'],
     ['SMTP_URL_MISSING_PASSWORD', 'a user without a password', 'socks5://user@p'],
