@@ -19,6 +19,7 @@ const SUITES = [
   'large-send',
   'chunking-latency',
   'dkim',
+  'queue',
 ];
 const { values } = parseArgs({
   options: {
