@@ -46,6 +46,13 @@ function lookupReturning(addresses: readonly { address: string; family: 4 | 6 }[
   return { lookup, calls };
 }
 
+/** Loopback in both families, in the order DNS would give them. */
+const IPV6_FIRST = [
+  { address: '::1', family: 6 },
+  { address: '127.0.0.1', family: 4 },
+] as const;
+const IPV4_FIRST = [...IPV6_FIRST].reverse();
+
 /** A server on `host` that greets and is closed after the test; on `port` when given. */
 async function greeter(host: string, port = 0): Promise<number> {
   const sockets = new Set<net.Socket>();
@@ -83,10 +90,7 @@ async function open(options: Parameters<typeof connect>[0]): Promise<Connection>
 describe.skipIf(!ipv6)('dual-stack connects', () => {
   it('falls back to IPv4 when the IPv6 address refuses, and says which it tried', async () => {
     const port = await greeter('127.0.0.1');
-    const { lookup, calls } = lookupReturning([
-      { address: '::1', family: 6 },
-      { address: '127.0.0.1', family: 4 },
-    ]);
+    const { lookup, calls } = lookupReturning(IPV6_FIRST);
     const events: TransportEvent[] = [];
     const connection = await open({
       host: 'dual.example',
@@ -106,10 +110,7 @@ describe.skipIf(!ipv6)('dual-stack connects', () => {
 
   it('tries only the first address when racing is turned off', async () => {
     const port = await greeter('127.0.0.1');
-    const { lookup, calls } = lookupReturning([
-      { address: '::1', family: 6 },
-      { address: '127.0.0.1', family: 4 },
-    ]);
+    const { lookup, calls } = lookupReturning(IPV6_FIRST);
     const failure = await connect({
       host: 'dual.example',
       port,
@@ -126,10 +127,7 @@ describe.skipIf(!ipv6)('dual-stack connects', () => {
     const hole = await blackhole('127.0.0.1');
     // The same port on ::1 answers: only racing reaches it, since 127.0.0.1 comes first.
     await greeter('::1', hole.port);
-    const { lookup } = lookupReturning([
-      { address: '127.0.0.1', family: 4 },
-      { address: '::1', family: 6 },
-    ]);
+    const { lookup } = lookupReturning(IPV4_FIRST);
     const connection = await open({
       host: 'dual.example',
       port: hole.port,
@@ -144,10 +142,7 @@ describe.skipIf(!ipv6)('dual-stack connects', () => {
   it('keeps to the hanging address until the attempt delay, within the connect deadline', async () => {
     const hole = await blackhole('127.0.0.1');
     await greeter('::1', hole.port);
-    const { lookup } = lookupReturning([
-      { address: '127.0.0.1', family: 4 },
-      { address: '::1', family: 6 },
-    ]);
+    const { lookup } = lookupReturning(IPV4_FIRST);
     // The next attempt would start after 60 s; the deadline ends the race long before.
     const failure = await connect({
       host: 'dual.example',
@@ -162,10 +157,7 @@ describe.skipIf(!ipv6)('dual-stack connects', () => {
 
   it('asks the lookup for one family when family is set', async () => {
     const port = await greeter('127.0.0.1');
-    const { lookup, calls } = lookupReturning([
-      { address: '::1', family: 6 },
-      { address: '127.0.0.1', family: 4 },
-    ]);
+    const { lookup, calls } = lookupReturning(IPV6_FIRST);
     const connection = await open({
       host: 'dual.example',
       port,
@@ -190,10 +182,7 @@ describe.skipIf(!ipv6)('dual-stack connects', () => {
 
   it('reports a refused race as refused', async () => {
     const port = await closedPort();
-    const { lookup } = lookupReturning([
-      { address: '::1', family: 6 },
-      { address: '127.0.0.1', family: 4 },
-    ]);
+    const { lookup } = lookupReturning(IPV6_FIRST);
     const failure = await connect({
       host: 'dual.example',
       port,

@@ -35,6 +35,7 @@ import { SmtpPool } from '@smtp/client';
 import { startChunkingSink } from '../lib/chunking-sink.mjs';
 import { startLatencyProxy } from '../lib/latency-proxy.mjs';
 import { median, spread, table } from '../lib/measure.mjs';
+import { TEXT_1K as TEXT } from '../lib/text.mjs';
 
 const self = fileURLToPath(import.meta.url);
 
@@ -50,21 +51,6 @@ export function createSender({ host, port, connections }) {
   });
   return { send: (mail) => pool.send(mail), close: () => pool.close() };
 }
-
-/** A deterministic 1 KB ASCII text: 16 lines of 63 characters (words, then dots), LF ends. */
-function text1k() {
-  const words = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima'.split(
-    ' ',
-  );
-  const lines = [];
-  for (let n = 0; n < 16; n += 1) {
-    let line = '';
-    for (let w = n; line.length < 63; w += 5) line += `${words[w % words.length]} `;
-    lines.push(line.slice(0, 60).trimEnd().padEnd(63, '.'));
-  }
-  return `${lines.join('\n')}\n`;
-}
-const TEXT = text1k();
 
 function mailFor(n, rcpts) {
   return {

@@ -38,6 +38,7 @@ import { startRedis } from 'test-servers';
 import { startChunkingSink } from '../lib/chunking-sink.mjs';
 import { median, spread, table } from '../lib/measure.mjs';
 import { startQueueWorker } from '../lib/queue-worker.mjs';
+import { TEXT_1K as TEXT } from '../lib/text.mjs';
 
 const self = fileURLToPath(import.meta.url);
 /** One worker's pool and concurrency (`createWorker`'s defaults), and the pool alone's. */
@@ -48,21 +49,6 @@ const WARMUP_PER_PROCESS = 300;
 const BATCH = 250;
 /** `/proc/<pid>/stat` counts CPU in clock ticks, USER_HZ, which is 100 on Linux. */
 const MICROS_PER_TICK = 10_000;
-
-/** A deterministic 1 KB ASCII text: 16 lines of 63 characters, LF ends. */
-function text1k() {
-  const words = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima'.split(
-    ' ',
-  );
-  const lines = [];
-  for (let n = 0; n < 16; n += 1) {
-    let line = '';
-    for (let w = n; line.length < 63; w += 5) line += `${words[w % words.length]} `;
-    lines.push(line.slice(0, 60).trimEnd().padEnd(63, '.'));
-  }
-  return `${lines.join('\n')}\n`;
-}
-const TEXT = text1k();
 
 function mailFor(n) {
   return {
