@@ -15,9 +15,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createTestCertificates } from './certificates.ts';
-import { connectRaw, type RawClient } from './raw-client.ts';
-import { type StartSmtpServerOptions, startSmtpServer } from './smtp-server.ts';
+import {
+  connectRaw,
+  createTestCertificates,
+  type RawClient,
+  type StartSmtpServerOptions,
+  startSmtpServer,
+} from '@smtp/test-server';
 
 /** One recorded transcript, as it goes into the fixture file. */
 export interface CapturedTranscript {

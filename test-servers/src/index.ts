@@ -1,25 +1,55 @@
 /**
- * test-servers: the servers every integration test in this repository runs against, all on
- * loopback with OS-chosen ports, all closable down to the last socket.
+ * test-servers: what only this repository's tests need, beside the published
+ * `@smtp/test-server` (whose servers, certificates and parsing it re-exports, so a test imports
+ * every server from one place). All on loopback with OS-chosen ports, all closable down to the
+ * last socket.
  *
- * - {@link startSmtpServer}: smtp-server 3.21 configured per test (TLS modes, AUTH, HELO-only,
- *   LMTP, extensions, rejections, delays), recording messages and a command log.
  * - {@link startScriptedServer}: a raw TCP server that plays a script of bytes, for faults.
- * - {@link createTestCertificates}: a CA and good/expired/wrong-name/untrusted certificates,
- *   made at run time (no committed keys).
+ * - {@link startSocksProxy}, {@link startHttpProxy}: proxies that record what they relayed.
+ * - {@link startBlackhole}: an address where a TCP connect hangs.
+ * - {@link startRedis}, {@link ensureRedisServer}: a real redis-server per test file.
+ * - {@link launchChromium}, {@link ensureChromium}: the machine's Chromium, headless, through
+ *   playwright-core (Debian's, installed with apt-get where missing; never a downloaded one).
  *
  * The vitest binding is `test-servers/vitest`; shared test helpers are `test-servers/testing`.
  */
 
-export { type Blackhole, startBlackhole } from './blackhole.ts';
 export {
+  type AuthMechanism,
+  type CapturedMessage,
   type CertificateName,
+  type CommandLogEntry,
+  connectRaw,
   createTestCertificates,
+  type Fault,
+  type FaultPoint,
   type KeyAndCertificate,
+  type MessageQuery,
+  MessageWaitTimeoutError,
+  type ParsedMessage,
+  parseMessage,
   pickCertificate,
+  type RawClient,
+  type ReceivedMessage,
+  type ReplyPhase,
+  type RunningSmtpServer,
+  type StartSmtpServerOptions,
+  startSmtpServer,
   TEST_CERTIFICATE_NAMES,
   type TestCertificates,
-} from './certificates.ts';
+} from '@smtp/test-server';
+export { type Blackhole, startBlackhole } from './blackhole.ts';
+export {
+  CHROMIUM_ARGS,
+  CHROMIUM_ENV,
+  CHROMIUM_MISSING,
+  CHROMIUM_NAMES,
+  type EnsureChromiumOptions,
+  ensureChromium,
+  findChromium,
+  type LaunchChromiumOptions,
+  launchChromium,
+} from './chromium.ts';
 export {
   type HttpProxyOptions,
   type ProxyAuth,
@@ -47,14 +77,3 @@ export {
   startScriptedServer,
   type TranscriptEntry,
 } from './scripted-server.ts';
-export {
-  type AuthMechanism,
-  type CommandLogEntry,
-  type Fault,
-  type FaultPoint,
-  type ReceivedMessage,
-  type ReplyPhase,
-  type RunningSmtpServer,
-  type StartSmtpServerOptions,
-  startSmtpServer,
-} from './smtp-server.ts';

@@ -22,7 +22,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Socks5Server } from '@pondwader/socks5-server';
-import { createTestCertificates, pickCertificate } from './certificates.ts';
+import { createTestCertificates, pickCertificate } from '@smtp/test-server';
 
 /** A user name and password the proxy requires. */
 export interface ProxyAuth {

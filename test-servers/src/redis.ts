@@ -8,11 +8,22 @@
  * what to install, in one line.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { constants, rmSync } from 'node:fs';
-import { access, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  type AptMachine,
+  type AptProgram,
+  type EnsureInstalledOptions,
+  ensureInstalled,
+  findOnPath,
+  Tail,
+  thisMachine,
+} from './apt-install.ts';
+
+export { osReleaseIsDebian } from './apt-install.ts';
 
 /** A running `redis-server`. */
 export interface RunningRedis {
@@ -52,33 +63,14 @@ export interface RedisOptions {
 }
 
 /** Options of {@link ensureRedisServer}. */
-export interface EnsureRedisOptions {
-  /** `false`: never install, only look on the PATH. Default `true`. */
-  readonly install?: boolean;
-  /** Where the one line announcing an install goes. Default: stderr. */
-  readonly log?: (line: string) => void;
-}
+export type EnsureRedisOptions = EnsureInstalledOptions;
 
 /**
- * What {@link ensureRedisServer} asks of the machine, gathered so that a test can play a machine
- * without Redis, or without root, without uninstalling anything or running apt-get.
+ * What {@link ensureRedisServer} asks of the machine (see apt-install.ts).
  *
  * @internal
  */
-export interface RedisMachine {
-  /** The path of `redis-server`, or `undefined`. */
-  readonly which: () => Promise<string | undefined>;
-  readonly isRoot: () => boolean;
-  readonly isDebian: () => Promise<boolean>;
-  /** Runs a command to completion; rejects with its output's tail when it fails. */
-  readonly run: (command: string, args: readonly string[]) => Promise<void>;
-  /** The lock file that keeps installs of concurrent processes apart. */
-  readonly lockPath: string;
-  /** How long to wait for another process's install. */
-  readonly lockWaitMs: number;
-  /** How often to look again while another process installs. */
-  readonly pollMs: number;
-}
+export type RedisMachine = AptMachine;
 
 /** The one line that says what to install. */
 export const REDIS_MISSING =
@@ -88,239 +80,37 @@ const START_TIMEOUT_MS = 10_000;
 const KILL_AFTER_MS = 5_000;
 /** Another process may take the port between our probe and redis's bind: try a fresh one. */
 const PORT_ATTEMPTS = 5;
-/** A lock file without a pid yet is a process between `open` and `write`, unless it is this old. */
-const EMPTY_LOCK_STALE_MS = 10_000;
-
-/** The last bytes of a process's output, for error messages. */
-class Tail {
-  #text = '';
-
-  add(chunk: Buffer): void {
-    this.#text = (this.#text + chunk.toString('utf8')).slice(-4096);
-  }
-
-  includes(text: string): boolean {
-    return this.#text.includes(text);
-  }
-
-  /** The last `count` non-empty lines, or a note that there was no output. */
-  lines(count = 20): string {
-    const lines = this.#text.split(/\r?\n/).filter((line) => line.trim() !== '');
-    return lines.length === 0 ? '(no output)' : lines.slice(-count).join('\n');
-  }
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function errorCode(error: unknown): unknown {
-  return (error as { code?: unknown }).code;
 }
 
 /**
  * The path of `redis-server` on the PATH (walked here, no shell, so no shell start-up files or
  * aliases get a say), or `undefined`.
  */
-export async function findRedisServer(): Promise<string | undefined> {
-  // An empty PATH entry means the working directory: never run a binary from there.
-  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => dir !== '');
-  for (const dir of dirs) {
-    const candidate = path.join(dir, 'redis-server');
-    try {
-      await access(candidate, constants.X_OK);
-      if ((await stat(candidate)).isFile()) return candidate;
-    } catch {
-      // Not here (or not executable): the next entry.
-    }
-  }
-  return undefined;
+export function findRedisServer(): Promise<string | undefined> {
+  return findOnPath('redis-server');
 }
 
-/**
- * Whether `/etc/os-release` text names Debian as the system or one it is like (Ubuntu, Mint,
- * Raspberry Pi OS...).
- *
- * @internal
- */
-export function osReleaseIsDebian(text: string): boolean {
-  for (const line of text.split('\n')) {
-    const match = /^(ID|ID_LIKE)=(.*)$/.exec(line.trim());
-    if (match === null) continue;
-    const value = (match[2] as string).replace(/^(["'])(.*)\1$/, '$2');
-    if (value.split(/\s+/).includes('debian')) return true;
-  }
-  return false;
-}
-
-async function isDebianLike(): Promise<boolean> {
-  try {
-    await access('/etc/debian_version');
-    return true;
-  } catch {
-    // Derivatives may not ship it; os-release says what they derive from.
-  }
-  try {
-    return osReleaseIsDebian(await readFile('/etc/os-release', 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** Runs a command with its output collected, not shown: shown only when it fails. */
-function runQuietly(command: string, args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const tail = new Tail();
-    const child = spawn(command, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    child.stdout.on('data', (chunk: Buffer) => tail.add(chunk));
-    child.stderr.on('data', (chunk: Buffer) => tail.add(chunk));
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      if (code === 0) resolve();
-      else {
-        const how = signal === null ? `exit code ${code}` : signal;
-        reject(new Error(`${[command, ...args].join(' ')} failed (${how}):\n${tail.lines(10)}`));
-      }
-    });
-  });
-}
-
-const thisMachine: RedisMachine = {
-  which: findRedisServer,
-  isRoot: () => process.getuid?.() === 0,
-  isDebian: isDebianLike,
-  run: runQuietly,
-  lockPath: path.join(os.tmpdir(), 'smtp-redis-install.lock'),
-  lockWaitMs: 5 * 60_000,
-  pollMs: 500,
+const REDIS: AptProgram = {
+  name: 'redis-server',
+  packages: ['redis-server'],
+  missing: REDIS_MISSING,
 };
 
-/** Creates the lock file; `false` when another process holds it. */
-async function takeLock(lockPath: string): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(lockPath, 'wx');
-  } catch (error) {
-    if (errorCode(error) === 'EEXIST') return false;
-    throw error;
-  }
-  try {
-    await handle.writeFile(`${process.pid}\n`);
-  } finally {
-    await handle.close();
-  }
-  return true;
-}
-
-/**
- * Whether the lock was left by a process that is gone (killed during its install), so that
- * waiting for it would be waiting for nothing. A lock that is gone counts as stale too.
- */
-async function lockIsStale(lockPath: string): Promise<boolean> {
-  let text: string;
-  let modified: number;
-  try {
-    text = await readFile(lockPath, 'utf8');
-    modified = (await stat(lockPath)).mtimeMs;
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return true;
-    throw error;
-  }
-  const pid = Number.parseInt(text, 10);
-  if (!Number.isSafeInteger(pid) || pid <= 0) {
-    return Date.now() - modified > EMPTY_LOCK_STALE_MS;
-  }
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    // EPERM: alive, only someone else's.
-    return errorCode(error) === 'ESRCH';
-  }
-}
-
-/** apt-get, with the lock held. */
-async function installHoldingLock(
-  machine: RedisMachine,
-  log: (line: string) => void,
-): Promise<string> {
-  // The process that held the lock before us may have installed it meanwhile.
-  const already = await machine.which();
-  if (already !== undefined) return already;
-  log('redis-server is not on the PATH: installing it with apt-get (Debian-like machine, root)');
-  await machine.run('apt-get', ['update']);
-  await machine.run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server']);
-  const installed = await machine.which();
-  if (installed === undefined) {
-    throw new Error(
-      `apt-get installed redis-server, but it is not on the PATH (${process.env.PATH ?? ''})`,
-    );
-  }
-  return installed;
-}
-
-/**
- * Installs under a lock file, because vitest workers and turbo's parallel packages are separate
- * processes and two apt-gets at once fail on dpkg's own lock. A process that finds the lock
- * taken waits for the binary to appear instead.
- */
-async function installOnce(machine: RedisMachine, log: (line: string) => void): Promise<string> {
-  const deadline = Date.now() + machine.lockWaitMs;
-  for (;;) {
-    if (await takeLock(machine.lockPath)) {
-      try {
-        return await installHoldingLock(machine, log);
-      } finally {
-        await rm(machine.lockPath, { force: true });
-      }
-    }
-    const found = await machine.which();
-    if (found !== undefined) return found;
-    if (await lockIsStale(machine.lockPath)) {
-      // Two waiters may both find it stale; the loser's apt-get then fails on dpkg's lock, loudly.
-      await rm(machine.lockPath, { force: true });
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(
-        `redis-server is not on the PATH, and another process has held ${machine.lockPath} for ${Math.round(machine.lockWaitMs / 1000)} s while installing it: remove that file if no install is running`,
-      );
-    }
-    await sleep(machine.pollMs);
-  }
-}
-
-/** One install per machine object and process, however many callers ask at once. */
-const installs = new WeakMap<RedisMachine, Promise<string>>();
+const redisMachine = thisMachine(findRedisServer);
 
 /**
  * {@link ensureRedisServer} on a given machine.
  *
  * @internal
  */
-export async function ensureRedisServerOn(
+export function ensureRedisServerOn(
   machine: RedisMachine,
   options: EnsureRedisOptions = {},
 ): Promise<string> {
-  const found = await machine.which();
-  if (found !== undefined) return found;
-  let install = installs.get(machine);
-  if (install === undefined) {
-    if (options.install === false || !machine.isRoot() || !(await machine.isDebian())) {
-      throw new Error(REDIS_MISSING);
-    }
-    // Looked up again: another caller may have started while isDebian() was reading files.
-    install = installs.get(machine);
-    if (install === undefined) {
-      const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-      install = installOnce(machine, log);
-      installs.set(machine, install);
-    }
-  }
-  return install;
+  return ensureInstalled(machine, REDIS, options);
 }
 
 /**
@@ -329,15 +119,16 @@ export async function ensureRedisServerOn(
  * then `apt-get install -y --no-install-recommends redis-server`) and logs one line saying so;
  * otherwise rejects with one line saying what to install ({@link REDIS_MISSING}).
  *
- * Concurrent calls share one install; concurrent processes take turns through
- * `<tmpdir>/smtp-redis-install.lock`, the others waiting (up to 5 minutes) for the binary.
+ * Concurrent calls share one install; concurrent processes (and the other test set-ups that
+ * install with apt-get, such as `ensureChromium`) take turns through
+ * `<tmpdir>/smtp-apt-install.lock`, the others waiting (up to 5 minutes) for the binary.
  *
  * @example
  * // vitest globalSetup: install once, before the workers start, outside any test's timeout
  * export default async () => { await ensureRedisServer(); };
  */
 export function ensureRedisServer(options: EnsureRedisOptions = {}): Promise<string> {
-  return ensureRedisServerOn(thisMachine, options);
+  return ensureRedisServerOn(redisMachine, options);
 }
 
 /** A redis-server child, with what is needed to end it even from a synchronous `exit` hook. */

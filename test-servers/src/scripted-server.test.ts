@@ -3,9 +3,13 @@ import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import {
+  connectRaw,
+  createTestCertificates,
+  type RawClient,
+  type TestCertificates,
+} from '@smtp/test-server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCertificates, type TestCertificates } from './certificates.ts';
-import { connectRaw, type RawClient } from './raw-client.ts';
 import { type ScriptedServer, type ScriptStep, startScriptedServer } from './scripted-server.ts';
 
 let certs: TestCertificates;

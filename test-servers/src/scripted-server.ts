@@ -15,7 +15,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { type CertificateName, createTestCertificates, pickCertificate } from './certificates.ts';
+import { type CertificateName, createTestCertificates, pickCertificate } from '@smtp/test-server';
 
 /** One step of a script. */
 export type ScriptStep =

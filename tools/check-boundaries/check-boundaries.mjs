@@ -6,8 +6,9 @@
  * 1. `@smtp/protocol`, `@smtp/url` and `@smtp/mime` are leaves: no other `@smtp` package; protocol
  *    also has no `node:` or `buffer` import (its tsconfig has `types: []` as the compiler's check).
  * 2. Every `@smtp/*` import outside tests names a declared dependency, and never a path inside it
- *    (`@smtp/x/...`): packages meet only through their public entry.
- * 3. Only tests (and the CLI) import `test-servers`.
+ *    (`@smtp/x/src/...`): packages meet only through the entries their `exports` map names.
+ * 3. Only tests import `test-servers`, and a published package (not `private`) depends on no
+ *    private workspace package: what it needs at run time must be on the registry too.
  * 4. No circular imports, neither between files of a package nor between packages.
  * 5. Each package's tsconfig `references` mirror its workspace dependencies exactly.
  *
@@ -22,7 +23,6 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '../..'));
 const LEAVES = new Set(['@smtp/protocol', '@smtp/url', '@smtp/mime', '@smtp/dkim']);
 const PURE = new Set(['@smtp/protocol']);
-const MAY_IMPORT_TEST_SERVERS = new Set(['@smtp/cli']);
 
 const importPattern =
   /(?:^|[\s;}])(?:import|export)\s+(?:type\s+)?(?:[^'"`;]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -88,7 +88,14 @@ function findCycle(graph) {
 
 const problems = [];
 const packages = workspacePackages();
+// A package's public entries: `.` and the other subpaths its `exports` map names (`./vitest`).
+const exportedSubpaths = new Map(
+  packages.map(({ manifest }) => [manifest.name, new Set(Object.keys(manifest.exports ?? {}))]),
+);
 const packageGraph = new Map();
+const privateNames = new Set(
+  packages.filter((p) => p.manifest.private).map((p) => p.manifest.name),
+);
 
 for (const { dir, manifest } of packages) {
   const name = manifest.name;
@@ -102,6 +109,12 @@ for (const { dir, manifest } of packages) {
     ...Object.keys(manifest.devDependencies ?? {}).filter((d) => d.startsWith('@smtp/')),
   ]);
   packageGraph.set(name, [...declared]);
+  if (!manifest.private) {
+    const runtime = { ...manifest.dependencies, ...manifest.peerDependencies };
+    for (const dep of Object.keys(runtime).filter((d) => privateNames.has(d))) {
+      problems.push(`${name}: is published but depends on '${dep}', which is private`);
+    }
+  }
   const fileGraph = new Map();
 
   for (const file of sourceFiles(join(dir, 'src'))) {
@@ -117,14 +130,18 @@ for (const { dir, manifest } of packages) {
         problems.push(`${where}: ${name} must stay pure, but imports '${spec}'`);
       }
       if (spec === 'test-servers' || spec.startsWith('test-servers/')) {
-        if (!test && !MAY_IMPORT_TEST_SERVERS.has(name)) {
+        if (!test) {
           problems.push(`${where}: only tests may import '${spec}'`);
         }
         continue;
       }
       if (!spec.startsWith('@smtp/')) continue;
       const target = spec.split('/').slice(0, 2).join('/');
-      if (spec !== target) problems.push(`${where}: deep import '${spec}'; use '${target}'`);
+      if (spec !== target && !exportedSubpaths.get(target)?.has(`.${spec.slice(target.length)}`)) {
+        problems.push(
+          `${where}: deep import '${spec}'; use '${target}' or an entry its exports name`,
+        );
+      }
       if (LEAVES.has(name) && target !== name) {
         problems.push(`${where}: ${name} is a leaf and may not import '${target}'`);
       } else if (!(test ? declaredForTests : declared).has(target)) {

@@ -91,6 +91,24 @@ describe('check-boundaries', () => {
     expect(result.output).toContain("imports '@smtp/mime', which package.json does not declare");
   });
 
+  it('accepts a subpath the target package exports, and only that', () => {
+    const exporting = {
+      ...protocol,
+      'packages/protocol/package.json': {
+        name: '@smtp/protocol',
+        exports: { '.': './dist/index.js', './extra': './dist/extra.js' },
+      },
+    };
+    const result = check({
+      ...exporting,
+      ...transport,
+      'packages/transport/src/index.ts':
+        "import { a } from '@smtp/protocol/extra';\nimport { b } from '@smtp/protocol/other';\n",
+    });
+    expect(result.output).not.toContain("'@smtp/protocol/extra'");
+    expect(result.output).toContain("deep import '@smtp/protocol/other'");
+  });
+
   it('rejects test-servers imports outside tests', () => {
     const result = check({
       ...protocol,
@@ -98,6 +116,30 @@ describe('check-boundaries', () => {
       'packages/transport/src/index.ts': "import { startSmtpServer } from 'test-servers';\n",
     });
     expect(result.output).toContain("only tests may import 'test-servers'");
+  });
+
+  it('rejects a published package that depends on a private one', () => {
+    const servers = {
+      'test-servers/package.json': { name: 'test-servers', private: true },
+      'test-servers/tsconfig.json': { references: [] },
+    };
+    const cli = (manifest: object) => ({
+      'tools/cli/package.json': { name: '@smtp/cli', ...manifest },
+      'tools/cli/tsconfig.json': { references: [{ path: '../../test-servers' }] },
+      'tools/cli/src/index.ts': "import { startSmtpServer } from 'test-servers';\n",
+    });
+    const published = check({ ...servers, ...cli({ dependencies: { 'test-servers': '*' } }) });
+    expect(published.output).toContain(
+      "@smtp/cli: is published but depends on 'test-servers', which is private",
+    );
+    expect(published.output).toContain(
+      "tools/cli/src/index.ts: only tests may import 'test-servers'",
+    );
+    const unpublished = check({
+      ...servers,
+      ...cli({ private: true, dependencies: { 'test-servers': '*' } }),
+    });
+    expect(unpublished.output).not.toContain('is published');
   });
 
   it('rejects circular imports between files', () => {

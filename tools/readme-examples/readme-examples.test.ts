@@ -1,47 +1,31 @@
 /**
  * Every ```ts block in a package README is a runnable example: it imports the package by its
  * public name (resolved to the built `dist` through the exports map, as a user would) and runs
- * here. A block whose first line is `// not run` is skipped, for fragments that need a server.
+ * here. A block whose first line is `// not run` is skipped, for fragments that need a server;
+ * a `// test file (...)` block is a whole test file, run by `readme-test-files.test.ts`.
  *
  * A `console.log(...); // text` line promises what it prints: those texts must appear, in
  * order, among the printed lines (`...` in a comment marks an abbreviation and is not checked).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { packagesWithReadme, readmeBlocks } from './readme-blocks.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packagesDir = join(here, '../../packages');
 const scratch = join(here, '.examples');
 
-const examples = readdirSync(packagesDir).flatMap((name) => {
-  let readme: string;
-  try {
-    readme = readFileSync(join(packagesDir, name, 'README.md'), 'utf8');
-  } catch {
-    return [];
-  }
-  const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '');
-  return blocks
-    .filter((code) => !code.startsWith('// not run'))
-    .map((code, index) => ({ name, index, code }));
-});
+const examples = readmeBlocks(packagesDir).filter((block) => block.kind === 'module');
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('README examples', () => {
   it('finds an example in every package README', () => {
-    const withReadme = readdirSync(packagesDir).filter((name) => {
-      try {
-        readFileSync(join(packagesDir, name, 'README.md'));
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    expect(new Set(examples.map((e) => e.name))).toEqual(new Set(withReadme));
+    const withExamples = new Set(readmeBlocks(packagesDir).map((block) => block.name));
+    expect(withExamples).toEqual(new Set(packagesWithReadme(packagesDir)));
   });
 
   const cases = examples.map(

@@ -232,6 +232,12 @@ describe('startSmtpServer: addresses', () => {
 });
 
 describe('startSmtpServer: TLS', () => {
+  it('hands out the CA that signed its certificate, and none without TLS', async () => {
+    expect((await start({ security: 'starttls' })).ca).toBe(certs.ca.cert);
+    expect((await start({ security: 'implicit' })).ca).toBe(certs.ca.cert);
+    expect((await start()).ca).toBeUndefined();
+  });
+
   it('offers STARTTLS and upgrades with the good certificate', async () => {
     const server = await start({ security: 'starttls' });
     const client = await connect(server);

@@ -1,8 +1,8 @@
 /**
- * A deliberately dumb SMTP client on a raw socket, for the tests of this package and for
- * `capture.ts`: it writes exactly what it is given and returns replies as the exact text the
- * server sent (CRLFs included), so nothing of the client-to-be-tested is involved.
- * Not part of the package's public entry points.
+ * `connectRaw()`: a deliberately dumb SMTP client on a raw socket, for tests that speak the
+ * protocol by hand (this package's own, and a server's): it writes exactly what it is given and
+ * returns replies as the exact text the server sent (CRLFs included), so no SMTP client library
+ * stands between the test and the wire.
  */
 import net from 'node:net';
 import tls from 'node:tls';

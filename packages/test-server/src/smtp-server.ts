@@ -32,6 +32,10 @@ import {
 } from 'smtp-server';
 import { SMTPConnection, type SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
 import { type CertificateName, createTestCertificates, pickCertificate } from './certificates.ts';
+import type { ReceivedMessage } from './received-message.ts';
+import { type CapturedMessage, type MessageQuery, waitForMessage } from './wait-for-message.ts';
+
+export type { ReceivedMessage } from './received-message.ts';
 
 /** The SASL mechanisms the server can offer. */
 export type AuthMechanism = 'PLAIN' | 'LOGIN' | 'CRAM-MD5' | 'XOAUTH2';
@@ -83,6 +87,12 @@ export interface StartSmtpServerOptions {
    * `localhost` as the host. Default `127.0.0.1`.
    */
   host?: '127.0.0.1' | '::1' | 'localhost';
+  /**
+   * The TCP port to listen on. Default 0: one the OS picks, free by construction, which is what
+   * tests want; a fixed port is for a long-running catcher that mail programs are pointed at
+   * (`startInbox`). A port in use rejects with Node's `EADDRINUSE` error. Not with `socketPath`.
+   */
+  port?: number;
   /** Listen on this UNIX socket path instead of TCP. It must not exist; it is removed on close. */
   socketPath?: string;
   /**
@@ -170,35 +180,17 @@ export interface StartSmtpServerOptions {
   greetingPause?: boolean;
   /** Also write every accepted message as `<n>-<connectionId>.eml` into this folder (created if missing). */
   saveTo?: string;
+  /**
+   * How many accepted messages `messages` keeps; past it the oldest are dropped (a long-running
+   * catcher stays bounded). Default: all of them.
+   */
+  maxMessages?: number;
+  /** Record every command line in `commands`. Default `true`; a long-running catcher turns it off. */
+  recordCommands?: boolean;
   /** The server name in the greeting and EHLO reply. Default `localhost`. */
   name?: string;
   /** Idle timeout per connection in ms (smtp-server `socketTimeout`). Default 60 000. */
   socketTimeoutMs?: number;
-}
-
-/** One message the server accepted (final reply 250). */
-export interface ReceivedMessage {
-  envelope: {
-    /** The reverse path, `''` for the null sender `<>`. */
-    mailFrom: string;
-    rcptTo: string[];
-    /** MAIL FROM parameters, keys upper case, values xtext-decoded; a bare keyword is `true`. */
-    mailParams: Record<string, string | true>;
-    /** RCPT TO parameters per recipient, in `rcptTo` order (`{}` when a recipient had none). */
-    rcptParams: Record<string, string | true>[];
-  };
-  /** The message as the server stored it: dot-stuffing removed, without the terminating dot. */
-  raw: Uint8Array;
-  /** The authenticated user, if the client authenticated. */
-  user?: string;
-  /** Whether the message came over TLS (implicit or after STARTTLS). */
-  secure: boolean;
-  /** smtp-server's session id of the connection that sent it (matches `CommandLogEntry`). */
-  connectionId: string;
-  /** `Date.now()` when the end of data was read. */
-  receivedAt: number;
-  /** LMTP only: the recipients that got a `250` after the data, in RCPT order. */
-  delivered?: string[];
 }
 
 /** One command line the server read. */
@@ -233,6 +225,12 @@ export interface RunningSmtpServer {
   readonly url: string;
   /** The UNIX socket path, when listening on one. */
   readonly socketPath?: string;
+  /**
+   * The PEM certificate of the test CA that signed the server's certificate, for the client under
+   * test to trust (`tls: { ca: [server.ca] }`); absent when the server speaks no TLS. The
+   * certificate names `localhost`, `127.0.0.1` and `::1`.
+   */
+  readonly ca?: string;
   /** Messages accepted so far, in order. */
   readonly messages: ReceivedMessage[];
   /** Every command line read so far, in order, all connections. */
@@ -243,6 +241,14 @@ export interface RunningSmtpServer {
   readonly connections: number;
   /** Connections accepted since start (or the last `reset()`). */
   readonly totalConnections: number;
+  /** Calls `listener` with each message accepted from now on; returns the function that stops it. */
+  onMessage(listener: (message: ReceivedMessage) => void): () => void;
+  /**
+   * Resolves with the first accepted message (already received or still to come) that matches
+   * `query`, with its parsed form; rejects with a `MessageWaitTimeoutError` after `timeout`
+   * (5 s by default) naming what did arrive.
+   */
+  waitForMessage(query?: MessageQuery): Promise<CapturedMessage>;
   /** Empties `messages`, `commands` and `errors` and zeroes `totalConnections` (arrays are cleared in place). */
   reset(): void;
   /** Stops listening, destroys every client socket, cancels every pending delay. Idempotent. */
@@ -266,7 +272,7 @@ const hooksByServer = new WeakMap<SMTPServer, ServerHooks>();
 function hooksOf(server: SMTPServer): ServerHooks {
   const hooks = hooksByServer.get(server);
   if (!hooks)
-    throw new Error('test-servers: connection of an smtp-server not made by startSmtpServer');
+    throw new Error('@smtp/test-server: connection of an smtp-server not made by startSmtpServer');
   return hooks;
 }
 
@@ -486,7 +492,9 @@ export async function startSmtpServer(
 ): Promise<RunningSmtpServer> {
   const security = options.security ?? 'none';
   if (options.lmtp === true && security === 'implicit') {
-    throw new Error('test-servers: no LMTP URL scheme says implicit TLS; use lmtp with starttls');
+    throw new Error(
+      '@smtp/test-server: no LMTP URL scheme says implicit TLS; use lmtp with starttls',
+    );
   }
   const auth = options.auth;
   const extensions = options.extensions ?? {};
@@ -502,6 +510,19 @@ export async function startSmtpServer(
   let totalConnections = 0;
   let closed = false;
   let messageCount = 0;
+  const messageListeners = new Set<(message: ReceivedMessage) => void>();
+  const maxMessages = options.maxMessages ?? Number.POSITIVE_INFINITY;
+  if (!(maxMessages >= 0)) {
+    throw new RangeError(`@smtp/test-server: maxMessages must be >= 0, got ${maxMessages}`);
+  }
+  const recordCommands = options.recordCommands ?? true;
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new RangeError(`@smtp/test-server: port must be an integer from 0 to 65535, got ${port}`);
+  }
+  if (options.port !== undefined && options.socketPath !== undefined) {
+    throw new RangeError('@smtp/test-server: give port or socketPath, not both');
+  }
 
   const delays = options.replyDelayMs;
   const delay = (phase: ReplyPhase): number =>
@@ -612,7 +633,9 @@ export async function startSmtpServer(
       }
       if (delivered?.length !== 0) {
         messages.push(message);
+        if (messages.length > maxMessages) messages.splice(0, messages.length - maxMessages);
         messageCount += 1;
+        for (const listener of [...messageListeners]) listener(message);
       }
       if (fault?.action === 'drop') {
         const connection = [...liveConnections].find((live) => live.id === session.id);
@@ -693,7 +716,9 @@ export async function startSmtpServer(
     heloOnly: options.heloOnly ?? false,
     delay,
     later,
-    log: (entry) => commands.push(entry),
+    log: (entry) => {
+      if (recordCommands) commands.push(entry);
+    },
     track: (connection) => liveConnections.add(connection),
     untrack: (connection) => liveConnections.delete(connection),
   });
@@ -726,11 +751,12 @@ export async function startSmtpServer(
   };
   let closing: Promise<void> = Promise.resolve();
 
-  return {
+  const running: RunningSmtpServer = {
     host: listening.host,
     port: listening.port,
     url: formatUrl(scheme, listening.host, listening.port, options.socketPath),
     ...(options.socketPath !== undefined ? { socketPath: options.socketPath } : {}),
+    ...(certificates === undefined ? {} : { ca: certificates.ca.cert }),
     messages,
     commands,
     errors,
@@ -741,6 +767,15 @@ export async function startSmtpServer(
     },
     get totalConnections() {
       return totalConnections;
+    },
+    onMessage(listener) {
+      messageListeners.add(listener);
+      return () => {
+        messageListeners.delete(listener);
+      };
+    },
+    waitForMessage(query) {
+      return waitForMessage(running, query);
     },
     reset() {
       messages.length = 0;
@@ -753,6 +788,7 @@ export async function startSmtpServer(
       return closing;
     },
   };
+  return running;
 }
 
 interface Listening {
@@ -767,14 +803,16 @@ async function listen(server: SMTPServer, options: StartSmtpServerOptions): Prom
     return { host: 'localhost', port: 0 };
   }
   const host = options.host ?? '127.0.0.1';
+  const wanted = options.port ?? 0;
   if (host !== 'localhost') {
-    await listenOn(server.server, { host, port: 0 });
+    await listenOn(server.server, { host, port: wanted });
     return { host, port: portOf(server.server) };
   }
   // `localhost`: 127.0.0.1 on an OS-chosen port, then ::1 on the same port when the machine has
-  // IPv6 loopback. Another process may hold that port on ::1; then try a new port.
+  // IPv6 loopback. Another process may hold that port on ::1; then try a new port (a fixed port
+  // has no other to try).
   for (let attempt = 0; ; attempt += 1) {
-    await listenOn(server.server, { host: '127.0.0.1', port: 0 });
+    await listenOn(server.server, { host: '127.0.0.1', port: wanted });
     const port = portOf(server.server);
     const secondary = net.createServer((socket) => server.server.emit('connection', socket));
     try {
@@ -784,7 +822,7 @@ async function listen(server: SMTPServer, options: StartSmtpServerOptions): Prom
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') return { host, port };
       await new Promise<void>((resolve) => server.server.close(() => resolve()));
-      if (attempt >= 5) throw error;
+      if (attempt >= 5 || wanted !== 0) throw error;
     }
   }
 }
@@ -803,6 +841,6 @@ function listenOn(target: net.Server, listenOptions: net.ListenOptions): Promise
 function portOf(target: net.Server): number {
   const address = target.address();
   if (address === null || typeof address === 'string')
-    throw new Error('test-servers: not a TCP listener');
+    throw new Error('@smtp/test-server: not a TCP listener');
   return address.port;
 }
