@@ -6,7 +6,8 @@ export default mergeConfig(
   defineConfig({
     test: {
       include: ['src/**/*.test.ts'],
-      globalSetup: ['src/testing/build.ts'],
+      // The build first: the set-up after it runs test-servers' built code.
+      globalSetup: ['src/testing/build.ts', 'src/testing/chromium-setup.ts'],
       testTimeout: 30_000,
     },
   }),

@@ -740,3 +740,62 @@ describe('startSmtpServer: faults', () => {
     expect(server.messages).toHaveLength(1);
   });
 });
+
+describe('startSmtpServer: a fixed port', () => {
+  /** A port that was free a moment ago (nothing else on this machine is expected to take it). */
+  async function freePort(): Promise<number> {
+    const probe = await start();
+    const { port } = probe;
+    await probe.close();
+    servers.splice(servers.indexOf(probe), 1);
+    return port;
+  }
+
+  it('listens on the port asked for, on 127.0.0.1 and on localhost', async () => {
+    const port = await freePort();
+    const server = await start({ port });
+    expect(server.port).toBe(port);
+    expect(server.url).toBe(`smtp://127.0.0.1:${port}`);
+    await server.close();
+    const dual = await start({ host: 'localhost', port });
+    expect(dual.port).toBe(port);
+    expect(await (await connect(dual)).readReply()).toMatch(/^220 /);
+  });
+
+  it('rejects with EADDRINUSE when the port is taken, on either address of localhost', async () => {
+    const taken = await start();
+    await expect(startSmtpServer({ port: taken.port })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+    await expect(startSmtpServer({ host: 'localhost', port: taken.port })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+    const onV6 = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      onV6.once('error', reject);
+      onV6.listen({ host: '::1', port: 0 }, resolve);
+    }).catch(() => undefined);
+    const v6Port = (onV6.address() as net.AddressInfo | null)?.port;
+    try {
+      if (v6Port !== undefined) {
+        // 127.0.0.1 is free on that port, ::1 is not: a fixed port has no other port to try.
+        await expect(startSmtpServer({ host: 'localhost', port: v6Port })).rejects.toMatchObject({
+          code: 'EADDRINUSE',
+        });
+      }
+    } finally {
+      await new Promise<void>((resolve) => onV6.close(() => resolve()));
+    }
+  });
+
+  it('refuses a port out of range, or with a socket path', async () => {
+    for (const port of [-1, 65_536, 1.5, Number.NaN]) {
+      await expect(startSmtpServer({ port })).rejects.toThrow(
+        /port must be an integer from 0 to 65535/,
+      );
+    }
+    await expect(
+      startSmtpServer({ port: 2525, socketPath: join(os.tmpdir(), 'never.sock') }),
+    ).rejects.toThrow(/give port or socketPath, not both/);
+  });
+});

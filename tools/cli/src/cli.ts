@@ -3,6 +3,7 @@
  * instead of `process.exit`, and output written to the given streams, so the whole CLI runs in
  * a test as it runs in a terminal.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerBulk } from './commands/bulk.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -11,14 +12,22 @@ import { registerPing } from './commands/ping.ts';
 import { registerQueue } from './commands/queue.ts';
 import { registerSchemes } from './commands/schemes.ts';
 import { registerSend } from './commands/send.ts';
+import { registerServe } from './commands/serve.ts';
 import type { CommandContext } from './commands/shared.ts';
 import type { PasswordPrompt } from './credentials.ts';
 import { EXIT_CODE_HELP, ExitCode } from './exit-codes.ts';
 import { type CliIo, processIo } from './io.ts';
 import { reportError } from './output.ts';
 
-/** The version printed by `smtp --version`. */
-export const CLI_VERSION = '0.1.0';
+/**
+ * The version printed by `smtp --version`: the one in the installed package.json (next to `dist`
+ * and `src` alike), so a release that bumps it cannot leave the command printing an old one.
+ */
+export const CLI_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
 
 /** Options of {@link runCli} for tests. */
 export interface RunCliOptions {
@@ -58,6 +67,7 @@ Examples:
       --subject Signed --text Hi --dkim-key mail2026.pem --dkim-selector mail2026 \\
       --dkim-domain example.com
   $ smtp schemes
+  $ smtp serve --port 1025 --http 8025
 
 ${EXIT_CODE_HELP}
 `,
@@ -69,6 +79,7 @@ ${EXIT_CODE_HELP}
   registerDkim(program, context);
   registerSchemes(program, context);
   registerDemo(program, context);
+  registerServe(program, context);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => context.io.stdout.write(text),

@@ -10,14 +10,25 @@
  *
  * With `--url` it sends the same message to a real server (`--from`, `--to`; credentials from
  * the URL, the environment or a prompt, never echoed); no `.eml` can be saved then.
+ *
+ * With `--serve`, the embedded server is a web inbox's (`startInbox`, same STARTTLS and AUTH):
+ * after the send it stays up with the message in it, and the page's URL is printed for a browser,
+ * until Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SmtpClient } from '@smtp/client';
+import {
+  createTestCertificates,
+  type RunningInbox,
+  type RunningSmtpServer,
+  type StartSmtpServerOptions,
+  startInbox,
+  startSmtpServer,
+} from '@smtp/test-server';
 import { formatSmtpUrl, parseSmtpUrl } from '@smtp/url';
-import { createTestCertificates, type RunningSmtpServer, startSmtpServer } from 'test-servers';
 import { CliInputError } from './cli-error.ts';
 import { createCliClient } from './connection.ts';
 import type { PasswordPrompt } from './credentials.ts';
@@ -26,6 +37,7 @@ import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
 import { formatBytes, formatTable } from './format.ts';
 import { type CliIo, writeLine } from './io.ts';
 import { printSendResult, reportError } from './output.ts';
+import { serveUntilStopped } from './serve.ts';
 
 /** The options of `smtp demo`. */
 export interface DemoFlags {
@@ -36,6 +48,8 @@ export interface DemoFlags {
   readonly name?: string;
   readonly out?: string;
   readonly json?: boolean;
+  /** Keep the embedded server, with the message, in a web inbox until Ctrl-C. */
+  readonly serve?: boolean;
 }
 
 /** Where the `.eml` goes when `--out` is not given. */
@@ -89,13 +103,20 @@ async function embeddedDemo(flags: DemoFlags, io: CliIo): Promise<ExitCodeValue>
   const user = `demo-${randomBytes(3).toString('hex')}`;
   const pass = randomBytes(18).toString('base64url');
   let server: RunningSmtpServer | undefined;
+  let inbox: RunningInbox | undefined;
   let client: SmtpClient | undefined;
   try {
-    server = await startSmtpServer({
+    const serverOptions: StartSmtpServerOptions = {
       host: 'localhost',
       security: 'starttls',
       auth: { required: true, users: { [user]: pass } },
-    });
+    };
+    if (flags.serve === true) {
+      inbox = await startInbox({ smtp: serverOptions });
+      server = inbox.smtp;
+    } else {
+      server = await startSmtpServer(serverOptions);
+    }
     const url = `esmtp://${user}:${pass}@localhost:${server.port}`;
     heading(io, 'Setup');
     writeLine(
@@ -154,12 +175,27 @@ async function embeddedDemo(flags: DemoFlags, io: CliIo): Promise<ExitCodeValue>
     );
     writeLine(io.stdout);
     writeLine(io.stdout, 'Open the .eml file in a mail program to see the message. Done.');
-    if (flags.json === true) {
-      writeLine(io.stdout, JSON.stringify({ ok: true, eml: path, outcome: result.outcome }));
+    if (inbox !== undefined) {
+      heading(io, 'Inbox');
+      writeLine(io.stdout, `The message is in the inbox: open ${inbox.url} in a browser.`);
+      writeLine(io.stdout, 'Stop with Ctrl-C.');
     }
+    if (flags.json === true) {
+      writeLine(
+        io.stdout,
+        JSON.stringify({
+          ok: true,
+          eml: path,
+          outcome: result.outcome,
+          ...(inbox === undefined ? {} : { inbox: inbox.url }),
+        }),
+      );
+    }
+    if (inbox !== undefined) await serveUntilStopped(inbox, io);
     return result.outcome === 'accepted' ? ExitCode.ok : ExitCode.partial;
   } finally {
     client?.destroy();
+    await inbox?.close();
     await server?.close();
   }
 }
