@@ -40,19 +40,26 @@ interface Run {
   readonly stderr: string;
 }
 
+/**
+ * Each command gets two minutes: long enough for a cold install, and short enough that a stuck
+ * one fails with its output (and, for the install, is tried again) inside the test's hook.
+ */
+const COMMAND_TIMEOUT_MS = 120_000;
+
 function run(
   file: string,
   args: readonly string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
 ): Promise<Run> {
+  const options = { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: COMMAND_TIMEOUT_MS };
   return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(file, args, options, (error, stdout, stderr) => {
       if (error === null) {
         resolve({ stdout, stderr });
         return;
       }
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = error.killed ? `killed after ${COMMAND_TIMEOUT_MS} ms` : error.code;
       const failure = new Error(
         `${file} ${args.join(' ')} (in ${cwd}) failed: ${code ?? error.message}\n${stdout}\n${stderr}`,
         { cause: error },
@@ -136,19 +143,20 @@ export async function installPacked(): Promise<PackedInstall> {
     const env = outsideRepoEnv();
     started = performance.now();
     await run('npm', ['init', '-y'], project, env);
-    await run(
-      'npm',
-      [
-        'install',
-        '--no-audit',
-        '--no-fund',
-        '--prefer-offline',
-        '--loglevel=error',
-        ...packedList.map((p) => p.filename),
-      ],
-      project,
-      env,
-    );
+    // npm waits five minutes on a stalled registry request by default; a shorter fetch timeout
+    // with retries, and one more try of the whole (idempotent) install, ride out a stall that
+    // once held a CI run's install past the hook's timeout.
+    const installArgs = [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--loglevel=error',
+      '--fetch-timeout=20000',
+      '--fetch-retries=4',
+      ...packedList.map((p) => p.filename),
+    ];
+    await run('npm', installArgs, project, env).catch(() => run('npm', installArgs, project, env));
     const install = performance.now() - started;
     return { project, scratch, packed, env, timings: { pack, install }, cleanup };
   } catch (error) {
