@@ -221,7 +221,9 @@ describe('smtp serve in a browser', () => {
       .poll(() => frame.locator('#hostile').textContent(), { timeout: 10_000 })
       .toBe('Hostile content');
     // A user's click on the form's button: the sandbox allows no form submission.
-    await frame.locator('#submit').click();
+    // `force`: the hostile page's own styles and meta refresh can keep the button from ever
+    // counting as "stable" for Playwright (a CI run timed out waiting); the click is what matters.
+    await frame.locator('#submit').click({ force: true });
     // Give a refresh, the frame and any late request time to happen, were they allowed.
     await page.waitForTimeout(1500);
 
