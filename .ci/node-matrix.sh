@@ -76,7 +76,8 @@ for version in "${versions[@]}"; do
   # versions its npm install stalled in CI (see tools/cli/src/packed.test.ts).
   skip_packed=""
   [[ "$version" != system ]] && skip_packed=skip
-  SMTP_PACKED_INSTALL="$skip_packed" PATH="$path" npx --yes pnpm@12.4.2 test 2>&1 | tee "$logs/run.log"
+  # shellcheck disable=SC2086 # the command is words, split on purpose
+  SMTP_PACKED_INSTALL="$skip_packed" PATH="$path" ${SMTP_TEST_COMMAND:-npx --yes pnpm@12.4.2 test} 2>&1 | tee "$logs/run.log"
   code=${PIPESTATUS[0]}
   seconds=$(($(date +%s) - start))
   # The run's closing line, e.g. `Tests: 4948 passed, 0 failed, 3 skipped`.
